@@ -1,0 +1,304 @@
+/**
+ * The MariaDB client/server protocol codec: pure functions and the reply
+ * tracker. No I/O here; the protocol module and the tests drive it.
+ *
+ * Threads: everything is either a pure function or an object owned by one
+ * connection (ReplyTracker).
+ */
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <string_view>
+
+#include "sqlgate/buffer.hh"
+#include "sqlgate/routing.hh"
+
+namespace sqlgate::mariadb
+{
+
+constexpr size_t HEADER_LEN = 4;
+constexpr uint32_t MAX_PAYLOAD = 0xffffff;
+constexpr size_t SCRAMBLE_LEN = 20;
+
+enum Command : uint8_t
+{
+    COM_SLEEP = 0x00,
+    COM_QUIT = 0x01,
+    COM_INIT_DB = 0x02,
+    COM_QUERY = 0x03,
+    COM_FIELD_LIST = 0x04,
+    COM_CREATE_DB = 0x05,
+    COM_DROP_DB = 0x06,
+    COM_REFRESH = 0x07,
+    COM_SHUTDOWN = 0x08,
+    COM_STATISTICS = 0x09,
+    COM_PROCESS_INFO = 0x0a,
+    COM_CONNECT = 0x0b,
+    COM_PROCESS_KILL = 0x0c,
+    COM_DEBUG = 0x0d,
+    COM_PING = 0x0e,
+    COM_TIME = 0x0f,
+    COM_DELAYED_INSERT = 0x10,
+    COM_CHANGE_USER = 0x11,
+    COM_BINLOG_DUMP = 0x12,
+    COM_TABLE_DUMP = 0x13,
+    COM_CONNECT_OUT = 0x14,
+    COM_REGISTER_SLAVE = 0x15,
+    COM_STMT_PREPARE = 0x16,
+    COM_STMT_EXECUTE = 0x17,
+    COM_STMT_SEND_LONG_DATA = 0x18,
+    COM_STMT_CLOSE = 0x19,
+    COM_STMT_RESET = 0x1a,
+    COM_SET_OPTION = 0x1b,
+    COM_STMT_FETCH = 0x1c,
+    COM_DAEMON = 0x1d,
+    COM_RESET_CONNECTION = 0x1f,
+    COM_STMT_BULK_EXECUTE = 0xfa,
+};
+const char* command_name(uint8_t cmd);
+
+// Capability flags (lower 32 bits as in the protocol; MariaDB's extended
+// capabilities are shifted up by 32 in a uint64_t).
+namespace cap
+{
+constexpr uint64_t LONG_PASSWORD = 1ULL << 0;  // "CLIENT_MYSQL" in MariaDB
+constexpr uint64_t FOUND_ROWS = 1ULL << 1;
+constexpr uint64_t LONG_FLAG = 1ULL << 2;
+constexpr uint64_t CONNECT_WITH_DB = 1ULL << 3;
+constexpr uint64_t NO_SCHEMA = 1ULL << 4;
+constexpr uint64_t COMPRESS = 1ULL << 5;
+constexpr uint64_t ODBC = 1ULL << 6;
+constexpr uint64_t LOCAL_FILES = 1ULL << 7;
+constexpr uint64_t IGNORE_SPACE = 1ULL << 8;
+constexpr uint64_t PROTOCOL_41 = 1ULL << 9;
+constexpr uint64_t INTERACTIVE = 1ULL << 10;
+constexpr uint64_t SSL = 1ULL << 11;
+constexpr uint64_t IGNORE_SIGPIPE = 1ULL << 12;
+constexpr uint64_t TRANSACTIONS = 1ULL << 13;
+constexpr uint64_t RESERVED = 1ULL << 14;
+constexpr uint64_t SECURE_CONNECTION = 1ULL << 15;
+constexpr uint64_t MULTI_STATEMENTS = 1ULL << 16;
+constexpr uint64_t MULTI_RESULTS = 1ULL << 17;
+constexpr uint64_t PS_MULTI_RESULTS = 1ULL << 18;
+constexpr uint64_t PLUGIN_AUTH = 1ULL << 19;
+constexpr uint64_t CONNECT_ATTRS = 1ULL << 20;
+constexpr uint64_t PLUGIN_AUTH_LENENC_CLIENT_DATA = 1ULL << 21;
+constexpr uint64_t CAN_HANDLE_EXPIRED_PASSWORDS = 1ULL << 22;
+constexpr uint64_t SESSION_TRACK = 1ULL << 23;
+constexpr uint64_t DEPRECATE_EOF = 1ULL << 24;
+constexpr uint64_t SSL_VERIFY_SERVER_CERT = 1ULL << 30;
+constexpr uint64_t REMEMBER_OPTIONS = 1ULL << 31;
+// MariaDB extended capabilities (bits 32..63).
+constexpr uint64_t MARIADB_PROGRESS = 1ULL << 32;
+constexpr uint64_t MARIADB_COM_MULTI = 1ULL << 33;
+constexpr uint64_t MARIADB_STMT_BULK_OPERATIONS = 1ULL << 34;
+constexpr uint64_t MARIADB_EXTENDED_TYPE_INFO = 1ULL << 35;
+constexpr uint64_t MARIADB_CACHE_METADATA = 1ULL << 36;
+}  // namespace cap
+
+// Server status flags.
+namespace srv
+{
+constexpr uint16_t IN_TRANS = 0x0001;
+constexpr uint16_t AUTOCOMMIT = 0x0002;
+constexpr uint16_t MORE_RESULTS_EXIST = 0x0008;
+constexpr uint16_t CURSOR_EXISTS = 0x0040;
+constexpr uint16_t LAST_ROW_SENT = 0x0080;
+constexpr uint16_t SESSION_STATE_CHANGED = 0x4000;
+}  // namespace srv
+
+// ---------------------------------------------------------------- encoding
+
+/// Payload length from a 4-byte header.
+inline uint32_t payload_length(const unsigned char* h)
+{
+    return h[0] | (h[1] << 8) | (h[2] << 16);
+}
+inline void set_header(unsigned char* h, uint32_t len, uint8_t seq)
+{
+    h[0] = len & 0xff;
+    h[1] = (len >> 8) & 0xff;
+    h[2] = (len >> 16) & 0xff;
+    h[3] = seq;
+}
+
+/// Length-encoded integer. Returns false if @c p..end is too short or invalid.
+bool read_lenenc(const unsigned char*& p, const unsigned char* end, uint64_t& out);
+/// Length-encoded string.
+bool read_lenenc_str(const unsigned char*& p, const unsigned char* end, std::string_view& out);
+void write_lenenc(std::string& out, uint64_t v);
+void write_lenenc_str(std::string& out, std::string_view s);
+
+/// Wrap @c payload into packets (splitting at 16 MiB) starting at @c seq.
+Buffer make_packet(uint8_t seq, std::string_view payload);
+Buffer make_ok(uint8_t seq, uint64_t affected_rows = 0, uint64_t insert_id = 0,
+               uint16_t status = srv::AUTOCOMMIT, uint16_t warnings = 0, std::string_view info = {});
+/// ERR packet: 0xff, code, '#', 5-char sqlstate, message.
+Buffer make_err(uint8_t seq, uint16_t code, std::string_view sqlstate, std::string_view message);
+
+/// The SQL text of a COM_QUERY / COM_STMT_PREPARE packet (whole command in @c packet).
+std::string get_sql(const Buffer& packet);
+/// Rebuild a COM_QUERY-style packet (same command byte and sequence) with new text.
+Buffer rebuild_sql(const Buffer& packet, std::string_view sql);
+/// The command byte of a whole command packet (0xff if too short).
+inline uint8_t command_of(const Buffer& packet)
+{
+    return packet.size() > HEADER_LEN ? packet.at(HEADER_LEN) : 0xff;
+}
+
+// ---------------------------------------------------------------- auth
+
+using Sha1 = std::array<uint8_t, 20>;
+Sha1 sha1(std::string_view data);
+/// mysql_native_password token: SHA1(pw) XOR SHA1(scramble + SHA1(SHA1(pw))).
+Sha1 native_token(std::string_view password, const uint8_t* scramble20);
+/// Same, from SHA1(pw) (what the proxy recovers from a client's token).
+Sha1 native_token_from_sha1(const Sha1& sha1_password, const uint8_t* scramble20);
+/**
+ * Check a client's token against the stored hash SHA1(SHA1(pw)) (the 20 raw
+ * bytes of mysql.user's "*HEX" string). On success writes SHA1(pw) to @c
+ * sha1_password. An empty token matches only an empty stored hash.
+ */
+bool check_native(const uint8_t* scramble20, std::string_view token, std::string_view stored_hash,
+                  Sha1& sha1_password);
+/// "*2470C0C0..." -> 20 raw bytes; empty string -> empty. False if malformed.
+bool decode_password_hash(std::string_view text, std::string& raw);
+/// Fill @c out with @c n random printable scramble bytes (no '\0', no '$').
+void random_scramble(uint8_t* out, size_t n);
+
+// ---------------------------------------------------------------- handshake
+
+struct Handshake
+{
+    uint8_t protocol_version = 10;
+    std::string server_version;
+    uint32_t connection_id = 0;
+    uint8_t scramble[SCRAMBLE_LEN] = {};
+    uint64_t capabilities = 0;  ///< includes MariaDB extended bits (<<32)
+    uint8_t charset = 0x21;
+    uint16_t status = srv::AUTOCOMMIT;
+    std::string auth_plugin = "mysql_native_password";
+};
+/// Payload of an initial handshake packet (v10). MariaDB's extended
+/// capabilities are sent only when the lowest capability bit is clear, as
+/// MariaDB does: set cap::LONG_PASSWORD off to advertise them.
+std::string build_handshake(const Handshake& hs);
+bool parse_handshake(std::string_view payload, Handshake& out, std::string& error);
+
+struct HandshakeResponse
+{
+    uint64_t capabilities = 0;  ///< includes MariaDB extended bits (<<32)
+    uint32_t max_packet = 16777216;
+    uint8_t charset = 0x21;
+    std::string user;
+    std::string auth_token;
+    std::string database;
+    std::string auth_plugin;
+    std::string attributes;  ///< raw connection attributes block (without its length prefix)
+};
+/// A payload of 32 bytes is an SSL request: then only capabilities, max_packet
+/// and charset are filled and @c ssl_request is set.
+bool parse_handshake_response(std::string_view payload, HandshakeResponse& out, bool& ssl_request,
+                              std::string& error);
+std::string build_handshake_response(const HandshakeResponse& r);
+
+/// Auth switch request payload (0xfe, plugin name, data).
+std::string build_auth_switch(std::string_view plugin, std::string_view data);
+bool parse_auth_switch(std::string_view payload, std::string& plugin, std::string& data);
+
+/// COM_CHANGE_USER payload parse (needs the client's capabilities).
+struct ChangeUser
+{
+    std::string user;
+    std::string auth_token;
+    std::string database;
+    uint16_t charset = 0;
+    std::string auth_plugin;
+    std::string attributes;
+};
+bool parse_change_user(std::string_view payload, uint64_t client_caps, ChangeUser& out);
+std::string build_change_user(const ChangeUser& c, uint64_t caps);
+
+// ---------------------------------------------------------------- replies
+
+/**
+ * Knows where each reply of a backend connection ends.
+ *
+ * The backend connection calls command_sent() for every packet it writes and
+ * process() on the bytes it reads. process() returns how many leading bytes
+ * can go up the chain now as one piece of the current reply; reply->complete
+ * is set when that piece ends the reply. Large row packets are released in
+ * part as they arrive, so memory stays bounded; small control packets (OK,
+ * ERR, EOF, column definitions) are held until whole.
+ *
+ * Handles: OK/ERR; text and binary result sets with and without
+ * DEPRECATE_EOF; multi-results (MORE_RESULTS_EXIST); COM_STMT_PREPARE
+ * responses; cursors (COM_STMT_EXECUTE opening a cursor, COM_STMT_FETCH);
+ * COM_FIELD_LIST; COM_STATISTICS; commands without a reply
+ * (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT); LOAD DATA LOCAL
+ * INFILE (0xfb request, file packets from the client, final OK/ERR);
+ * packets of 16 MiB and more split in several; pipelined commands.
+ */
+class ReplyTracker
+{
+public:
+    void set_capabilities(uint64_t caps) { m_caps = caps; }
+    uint64_t capabilities() const { return m_caps; }
+
+    /// A whole command packet is being written to the server. Returns true
+    /// if the server will answer it.
+    bool command_sent(const Buffer& packet);
+    /// See the class comment. @c data starts at the first byte not yet
+    /// returned. Returns 0 when more bytes are needed.
+    size_t process(const Buffer& data, Reply& reply);
+    /// No reply outstanding.
+    bool idle() const { return m_queue.empty() && !m_in_reply; }
+    /// Replies outstanding (including the one in progress).
+    size_t outstanding() const { return m_queue.size() + (m_in_reply ? 1 : 0); }
+    /// True while the server waits for LOAD DATA LOCAL file contents.
+    bool in_load_data() const { return m_state == State::LOAD_DATA; }
+    /// True when some bytes of the current reply already went up.
+    bool reply_started() const { return m_in_reply && m_reply.bytes > 0; }
+    uint8_t current_command() const;
+
+    enum class State
+    {
+        START,       ///< first packet of a reply
+        COLDEFS,     ///< column definitions
+        COLDEF_EOF,  ///< EOF after column definitions
+        ROWS,
+        PREPARE_PARAMS,
+        PREPARE_PARAMS_EOF,
+        PREPARE_COLS,
+        PREPARE_COLS_EOF,
+        FIELD_LIST,  ///< column definitions until EOF
+        STATISTICS,  ///< one string packet
+        LOAD_DATA,   ///< waiting for the client's file contents
+        LOAD_DATA_END,
+    };
+    State state() const { return m_state; }
+
+private:
+    void begin_reply();
+    void end_reply(Reply& reply);
+    /// Returns false when more data is needed. @c pkt is the whole packet.
+    void handle_packet(std::string_view pkt, Reply& reply);
+
+    uint64_t m_caps = 0;
+    std::deque<uint8_t> m_queue;  ///< commands awaiting replies
+    bool m_in_reply = false;
+    uint8_t m_command = 0;
+    State m_state = State::START;
+    uint64_t m_columns_left = 0;
+    uint64_t m_params_left = 0;
+    uint64_t m_prepare_columns = 0;
+    uint64_t m_packet_left = 0;   ///< bytes of a partly released packet still to come
+    bool m_continuation = false;  ///< next packet continues a 16 MiB one
+    bool m_load_data_sent = false;
+    Reply m_reply;
+};
+
+}  // namespace sqlgate::mariadb

@@ -1,0 +1,115 @@
+/**
+ * Protocol modules: the client side (handshake, authentication, command
+ * decoding) and the backend side (authentication as the client, reply
+ * tracking) of a wire protocol.
+ *
+ * Threads: a Protocol instance (one per listener) is created by the main
+ * thread and used from every worker (const, thread-safe). Connections belong
+ * to their session's worker.
+ */
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "sqlgate/buffer.hh"
+#include "sqlgate/routing.hh"
+#include "sqlgate/server.hh"
+#include "sqlgate/stream.hh"
+
+struct json_t;
+
+namespace sqlgate
+{
+
+class Session;
+
+/// The client end of a session. Owned by the Session.
+class ClientConnection : public Upstream
+{
+public:
+    /// Begin the protocol (send the greeting). Called once after accept.
+    virtual void start() = 0;
+    /// Send a protocol error to the client and close (e.g. on shutdown or a
+    /// lost backend). @c code follows the protocol's numbering.
+    virtual void send_error_and_close(int code, const std::string& message) = 0;
+    /// Protocol-specific details for the admin API.
+    virtual json_t* diagnostics() const { return nullptr; }
+};
+
+enum class BackendState
+{
+    CONNECTING,
+    AUTHENTICATING,
+    ROUTING,
+    FAILED,
+    CLOSED,
+};
+const char* to_string(BackendState s);
+
+class BackendConnection;
+
+/// Receives what a backend connection produces: the router session.
+class BackendHandler
+{
+public:
+    virtual ~BackendHandler() = default;
+    virtual bool backend_reply(BackendConnection& conn, Buffer&& data, const Reply& reply) = 0;
+    /// The connection failed or was closed by the server. @c reply_started tells
+    /// whether part of a reply already went up the chain.
+    virtual void backend_error(BackendConnection& conn, const std::string& reason,
+                               bool reply_started) = 0;
+};
+
+/// One connection to a backend server. Owned by the Session.
+class BackendConnection : public StreamHandler
+{
+public:
+    BackendConnection(ServerPtr server, BackendHandler& handler)
+        : m_server(std::move(server)), m_handler(&handler)
+    {
+    }
+    /// Send a command. Commands routed before authentication finishes are
+    /// queued and sent in order afterwards.
+    virtual bool write(Buffer&& command) = 0;
+    /// Role of this connection for the admin API ("master", "slave", ...).
+    virtual const char* role() const { return m_role; }
+    void set_role(const char* r) { m_role = r; }
+    /// The server's id for this connection (e.g. MariaDB's thread id).
+    virtual uint64_t backend_id() const { return 0; }
+    /// True while a command is outstanding (reply not complete).
+    virtual bool busy() const = 0;
+
+    Server& server() { return *m_server; }
+    const ServerPtr& server_ptr() const { return m_server; }
+    BackendState state() const { return m_state; }
+    Stream* stream() { return m_stream; }
+    const StreamStats* stats() const { return m_stream ? &m_stream->stats() : &m_final_stats; }
+    void set_stream(Stream* s) { m_stream = s; }
+
+    /// Close the socket (without telling the handler).
+    void close();
+    virtual ~BackendConnection() { close(); }
+
+protected:
+    ServerPtr m_server;
+    BackendHandler* m_handler;
+    Stream* m_stream = nullptr;
+    BackendState m_state = BackendState::CONNECTING;
+    const char* m_role = "slave";
+    StreamStats m_final_stats;
+};
+
+class Protocol
+{
+public:
+    virtual ~Protocol() = default;
+    /// A client connection for a freshly accepted stream.
+    virtual std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) = 0;
+    /// A backend connection (not yet connected: the session attaches the stream
+    /// and starts connecting).
+    virtual std::unique_ptr<BackendConnection> new_backend(Session& session, ServerPtr server,
+                                                           BackendHandler& handler) = 0;
+};
+
+}  // namespace sqlgate

@@ -1,0 +1,66 @@
+/**
+ * A backend server as the routing path sees it.
+ *
+ * Threads: created and configured by the main thread; shared (shared_ptr)
+ * with the workers. Address and port are immutable for the object's life
+ * (a runtime change makes a new Server object). Status and counters are
+ * atomics so that monitors and workers read them without locks.
+ */
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace sqlgate
+{
+
+namespace status
+{
+constexpr uint64_t RUNNING = 1 << 0;
+constexpr uint64_t MASTER = 1 << 1;
+constexpr uint64_t SLAVE = 1 << 2;
+constexpr uint64_t RELAY = 1 << 3;
+constexpr uint64_t SYNCED = 1 << 4;
+constexpr uint64_t MAINT = 1 << 5;
+constexpr uint64_t DRAINING = 1 << 6;
+constexpr uint64_t AUTH_ERROR = 1 << 7;
+constexpr uint64_t DOWN = 1 << 8;  ///< known unreachable (set on connect failure)
+}  // namespace status
+
+class Server
+{
+public:
+    Server(std::string name, std::string address, int port)
+        : m_name(std::move(name)), m_address(std::move(address)), m_port(port)
+    {
+    }
+    const std::string& name() const { return m_name; }
+    const std::string& address() const { return m_address; }
+    int port() const { return m_port; }
+
+    uint64_t status() const { return m_status.load(std::memory_order_relaxed); }
+    void set_status_bits(uint64_t bits) { m_status.fetch_or(bits, std::memory_order_relaxed); }
+    void clear_status_bits(uint64_t bits) { m_status.fetch_and(~bits, std::memory_order_relaxed); }
+    /// True when some monitor sets this server's role bits.
+    bool monitored() const { return m_monitored.load(std::memory_order_relaxed); }
+    void set_monitored(bool m) { m_monitored.store(m, std::memory_order_relaxed); }
+    /// MaxScale's status string, e.g. "Master, Running".
+    std::string status_string() const;
+
+    std::atomic<int64_t> connections{0};
+    std::atomic<int64_t> total_connections{0};
+    std::atomic<int64_t> failed_connections{0};
+
+private:
+    std::string m_name;
+    std::string m_address;
+    int m_port;
+    std::atomic<uint64_t> m_status{0};
+    std::atomic<bool> m_monitored{false};
+};
+
+using ServerPtr = std::shared_ptr<Server>;
+
+}  // namespace sqlgate

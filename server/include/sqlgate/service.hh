@@ -1,0 +1,49 @@
+/**
+ * A service: a router instance, its targets and its filter chain.
+ *
+ * Threads: built by the main thread, then shared read-only with the workers
+ * (shared_ptr<const Service> snapshots). Counters are atomics.
+ */
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "sqlgate/config.hh"
+#include "sqlgate/routing.hh"
+#include "sqlgate/server.hh"
+
+namespace sqlgate
+{
+
+struct FilterDef
+{
+    std::string name;
+    std::string module;
+    std::shared_ptr<Filter> instance;
+};
+
+class Service
+{
+public:
+    std::string name;
+    ObjectConfig config;
+    std::vector<ServerPtr> servers;
+    std::vector<std::shared_ptr<FilterDef>> filters;  ///< in chain order
+    std::shared_ptr<Router> router;
+    std::string router_module;
+
+    const std::string& user() const { return config.get_string("user"); }
+    const std::string& password() const { return config.get_string("password"); }
+    int64_t max_connections() const { return config.get_int("max_connections"); }
+
+    mutable std::atomic<int64_t> connections{0};
+    mutable std::atomic<int64_t> total_connections{0};
+    mutable std::atomic<int64_t> failed_auths{0};
+};
+
+using ServicePtr = std::shared_ptr<const Service>;
+
+}  // namespace sqlgate

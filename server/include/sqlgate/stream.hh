@@ -1,0 +1,121 @@
+/**
+ * A TCP stream: socket I/O with a flow-controlled write queue.
+ *
+ * Writes try uv_try_write() first and queue only what the kernel did not
+ * take; the queued bytes stay in their original blocks. When the queue grows
+ * past the high water mark the handler's on_write_high() runs (it stops
+ * reading the peer); when it drains below the low water mark on_write_low()
+ * runs. Both are counted in the statistics.
+ *
+ * Threads: a Stream belongs to the worker that created it. It is destroyed
+ * only through close(), which frees it once libuv has released the handle.
+ */
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <uv.h>
+
+#include "sqlgate/buffer.hh"
+
+namespace sqlgate
+{
+
+class Worker;
+
+struct StreamStats
+{
+    uint64_t reads = 0;            ///< read events delivered
+    uint64_t writes = 0;           ///< write calls (each a whole buffer)
+    uint64_t buffered_writes = 0;  ///< writes that had to be queued in part or whole
+    uint64_t high_water_events = 0;
+    uint64_t low_water_events = 0;
+    uint64_t bytes_read = 0;
+    uint64_t bytes_written = 0;
+};
+
+class StreamHandler
+{
+public:
+    virtual ~StreamHandler() = default;
+    /// New bytes. The handler takes ownership.
+    virtual void on_read(Buffer&& data) = 0;
+    /// The peer closed (status UV_EOF) or an error occurred. No more reads follow.
+    virtual void on_error(int status) = 0;
+    /// connect() finished; status 0 on success.
+    virtual void on_connected(int status) {}
+    virtual void on_write_high() {}
+    virtual void on_write_low() {}
+};
+
+class Stream
+{
+public:
+    /// A stream for an accepted socket (fd) or a new one to connect().
+    static Stream* create(Worker& worker, StreamHandler* handler);
+    Stream(const Stream&) = delete;
+    Stream& operator=(const Stream&) = delete;
+
+    /// Accept a pending connection from @c server. Returns 0 or a libuv error.
+    int accept_from(uv_stream_t* server);
+    /// Start connecting to a numeric address (IPv4 or IPv6) or "localhost".
+    int connect(const std::string& host, int port);
+
+    void set_handler(StreamHandler* h) { m_handler = h; }
+    void set_water_marks(size_t high, size_t low)
+    {
+        m_high = high;
+        m_low = low;
+    }
+    void read_start();
+    void read_stop();
+    bool reading() const { return m_reading; }
+
+    /// Send @c data. Returns false if the stream is closed or failed.
+    bool write(Buffer&& data);
+    size_t write_queue_size() const { return m_queued; }
+
+    /// Stop all I/O and release the stream when libuv is done with it. The
+    /// handler is not called again. Queued writes are flushed first when
+    /// @c flush is true (best effort; the socket is closed when they finish).
+    void close(bool flush = false);
+    bool closed() const { return m_closing; }
+
+    const StreamStats& stats() const { return m_stats; }
+    const std::string& peer_address() const { return m_peer_addr; }
+    int peer_port() const { return m_peer_port; }
+    int fd() const;
+
+private:
+    Stream(Worker& worker, StreamHandler* handler);
+    ~Stream();
+    static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
+    static void read_cb(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
+    static void write_cb(uv_write_t* req, int status);
+    static void connect_cb(uv_connect_t* req, int status);
+    static void close_cb(uv_handle_t* h);
+    void queue_write(Buffer&& data, size_t already_written);
+    void fail(int status);
+    void update_peer();
+
+    Worker& m_worker;
+    StreamHandler* m_handler;
+    uv_tcp_t m_tcp;
+    uv_connect_t m_connect_req;
+    Block* m_read_block = nullptr;
+    size_t m_high = 65536;
+    size_t m_low = 8192;
+    size_t m_queued = 0;
+    int m_pending_writes = 0;
+    bool m_above_high = false;
+    bool m_reading = false;
+    bool m_closing = false;
+    bool m_close_after_flush = false;
+    StreamStats m_stats;
+    std::string m_peer_addr;
+    int m_peer_port = 0;
+};
+
+}  // namespace sqlgate
