@@ -282,10 +282,23 @@ public:
     State state() const { return m_state; }
 
 private:
+    enum class Action
+    {
+        CONTINUE,  ///< the reply goes on
+        PIECE,     ///< the reply goes on but the piece must end here (LOAD DATA, auth switch)
+        END,       ///< the packet ends the reply
+    };
     void begin_reply();
-    void end_reply(Reply& reply);
-    /// Returns false when more data is needed. @c pkt is the whole packet.
-    void handle_packet(std::string_view pkt, Reply& reply);
+    /// One whole control packet at @c pos of @c data; @c p holds its header
+    /// and the first @c n bytes of its payload.
+    Action handle_packet(const Buffer& data, size_t pos, const unsigned char* p, size_t n,
+                         uint32_t len);
+    Action handle_first(const Buffer& data, size_t pos, const unsigned char* p, size_t n,
+                        uint32_t len);
+    Action handle_terminator(const unsigned char* p, size_t n, uint32_t len);
+    void read_ok(const unsigned char* p, size_t n);
+    void read_eof(const unsigned char* p, size_t n);
+    void read_err(const Buffer& data, size_t pos, uint32_t len);
 
     uint64_t m_caps = 0;
     std::deque<uint8_t> m_queue;  ///< commands awaiting replies
@@ -297,7 +310,7 @@ private:
     uint64_t m_prepare_columns = 0;
     uint64_t m_packet_left = 0;   ///< bytes of a partly released packet still to come
     bool m_continuation = false;  ///< next packet continues a 16 MiB one
-    bool m_load_data_sent = false;
+    bool m_auth_pending = false;  ///< COM_CHANGE_USER: auth switch under way
     Reply m_reply;
 };
 
