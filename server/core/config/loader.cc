@@ -229,7 +229,7 @@ private:
             }
             return;
         }
-        if (!given(o, "port"))
+        if (!given(o, "port") || !o.has("port"))
         {
             return;
         }

@@ -156,6 +156,8 @@ bool build_object(const std::string& file, const std::string& section, int secti
         }
         else
         {
+            // Still recorded as given, so that checks of presence do not report it again.
+            out.origins[spec->name] = Origin{file, raw.line};
             errors.push_back(config_error(file, raw.line, section, raw.key, problem));
         }
     }

@@ -162,7 +162,7 @@ const Specification& service_spec()
             runtime(
                 p("version_string", T::STRING, "Server version sent to clients in the handshake")),
             runtime(def(p("connection_timeout", T::DURATION,
-                          "Close client sessions idle for longer than this; 0s disables"),
+                          "Older MaxScale name of `wait_timeout`; the same meaning"),
                         "0s")),
             runtime(def(p("wait_timeout", T::DURATION,
                           "Close client sessions idle for longer than this; 0s disables"),
@@ -227,9 +227,13 @@ const Specification& monitor_spec()
             runtime(p("password", T::PASSWORD, "Password of `user`")),
             runtime(
                 def(p("monitor_interval", T::DURATION, "Time between two monitor ticks"), "2s")),
-            runtime(def(p("backend_connect_timeout", T::DURATION, "Connection timeout"), "3s")),
-            runtime(def(p("backend_read_timeout", T::DURATION, "Read timeout"), "3s")),
-            runtime(def(p("backend_write_timeout", T::DURATION, "Write timeout"), "3s")),
+            runtime(
+                def(p("backend_connect_timeout", T::DURATION, "Timeout for connecting to a server"),
+                    "3s")),
+            runtime(def(p("backend_read_timeout", T::DURATION, "Timeout for reading from a server"),
+                        "3s")),
+            runtime(def(p("backend_write_timeout", T::DURATION, "Timeout for writing to a server"),
+                        "3s")),
             runtime(def(p("backend_connect_attempts", T::COUNT,
                           "Connection attempts before a server is considered down"),
                         "1")),
