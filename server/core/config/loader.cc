@@ -95,6 +95,15 @@ public:
             }
         }
         check_global();
+        std::map<const ObjectConfig*, int> state;  // 1: on the path, 2: done
+        std::vector<const ObjectConfig*> path;
+        for (const auto& o : m_cfg.objects)
+        {
+            if (o.type == "service" && !state[&o])
+            {
+                find_cycles(&o, state, path);
+            }
+        }
     }
 
 private:
@@ -104,6 +113,7 @@ private:
     std::map<std::string, const ObjectConfig*> m_by_name;
     std::map<std::string, const ObjectConfig*> m_monitored;  // server -> monitor
     std::map<std::string, const ObjectConfig*> m_endpoints;  // "addr|port" or socket -> listener
+    std::map<const ObjectConfig*, std::vector<const ObjectConfig*>> m_service_edges;
 
     bool given(const ObjectConfig& o, const std::string& key) const { return o.origins.count(key); }
 
@@ -192,7 +202,14 @@ private:
                                             "one of 'servers', 'targets' or 'cluster' must be "
                                             "defined"));
         }
-        refs(o, "servers", o.get_list("servers"), {"server", "service"});
+        for (const ObjectConfig* t :
+             refs(o, "servers", o.get_list("servers"), {"server", "service"}))
+        {
+            if (t->type == "service")
+            {
+                m_service_edges[&o].push_back(t);
+            }
+        }
         refs(o, "cluster", {o.get_string("cluster")}, {"monitor"});
         refs(o, "filters", o.get_list("filters"), {"filter"});
     }
@@ -208,6 +225,33 @@ private:
                       "'" + server->name + "' is already monitored by '" + it->second->name + "'");
             }
         }
+    }
+
+    /// Services that target services must not form a cycle: report each back edge once.
+    void find_cycles(const ObjectConfig* o, std::map<const ObjectConfig*, int>& state,
+                     std::vector<const ObjectConfig*>& path)
+    {
+        state[o] = 1;
+        path.push_back(o);
+        for (const ObjectConfig* t : m_service_edges[o])
+        {
+            if (state[t] == 1)
+            {
+                std::string cycle;
+                auto it = std::find(path.begin(), path.end(), t);
+                for (; it != path.end(); ++it)
+                {
+                    cycle += (*it)->name + " -> ";
+                }
+                error(*o, "servers", "services form a cycle: " + cycle + t->name);
+            }
+            else if (!state[t])
+            {
+                find_cycles(t, state, path);
+            }
+        }
+        path.pop_back();
+        state[o] = 2;
     }
 
     static bool is_wildcard(const std::string& address)

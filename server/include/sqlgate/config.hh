@@ -133,3 +133,10 @@ bool build_object(const std::string& file, const std::string& section, int secti
                   ObjectConfig& out, std::vector<std::string>& errors);
 
 }  // namespace sqlgate
+
+namespace sqlgate
+{
+/// The global section ([sqlgate]/[maxscale]) with defaults filled in. Set once
+/// at startup, before any worker starts; read-only afterwards (any thread).
+const ObjectConfig& global_config();
+}  // namespace sqlgate

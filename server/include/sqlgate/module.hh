@@ -51,7 +51,9 @@ struct ModuleInfo
     /// nullptr and set @c error to a message naming the parameter at fault.
     std::unique_ptr<Router> (*create_router)(const Service& service, std::string& error);
     std::unique_ptr<Filter> (*create_filter)(const ObjectConfig& config, std::string& error);
-    std::unique_ptr<Protocol> (*create_protocol)(const ObjectConfig& listener, std::string& error);
+    std::unique_ptr<Protocol> (*create_protocol)(const ObjectConfig& listener,
+                                                 std::shared_ptr<const Service> service,
+                                                 std::string& error);
 };
 
 }  // namespace sqlgate

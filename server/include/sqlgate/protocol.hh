@@ -25,7 +25,7 @@ namespace sqlgate
 class Session;
 
 /// The client end of a session. Owned by the Session.
-class ClientConnection : public Upstream
+class ClientConnection : public Upstream, public StreamHandler
 {
 public:
     /// Begin the protocol (send the greeting). Called once after accept.

@@ -38,6 +38,7 @@ struct Reply
     bool complete = false;     ///< this piece ends the reply
     bool is_error = false;     ///< the reply is (or ended with) an ERR packet
     bool is_resultset = false;
+    bool local_infile = false;  ///< the server asked for LOAD DATA LOCAL file contents
     uint16_t error_code = 0;
     std::string error_message;  ///< filled on ERR only
     uint64_t rows = 0;          ///< rows seen so far

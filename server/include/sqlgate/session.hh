@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -92,6 +93,15 @@ public:
     /// backed up) or from the client (backend writes are backed up).
     void throttle_backends(bool stop);
     void throttle_client(bool stop);
+
+    /// The session @c id if it lives on the calling worker (else nullptr).
+    static Session* find_local(uint64_t id);
+    /**
+     * Run @c fn on the worker that owns session @c id, with that session. When
+     * no worker has it, @c fn runs with nullptr on the calling worker. Any
+     * routing worker may call this.
+     */
+    static void run_on_owner(uint64_t id, std::function<void(Session*)> fn);
 
     // Used by the worker that accepts the connection.
     void attach_client(Stream* stream, std::unique_ptr<ClientConnection> client);

@@ -39,6 +39,8 @@ public:
     /// Start a thread that calls run(); join() waits for it.
     void start_thread();
     void join();
+    /// join() with a deadline (CLOCK_REALTIME); false if the thread still runs.
+    bool join_until(const struct timespec& deadline);
     /// Ask the loop to finish: closes the message handle, then the loop ends
     /// when the remaining handles are closed (owned objects must close theirs).
     void stop();
@@ -62,6 +64,7 @@ private:
     std::vector<std::function<void()>> m_queue;
     std::vector<std::function<void()>> m_running;
     bool m_stopping = false;
+    bool m_closed = false;  ///< guarded by m_lock
     bool m_has_thread = false;
     uv_thread_t m_thread;
 };

@@ -1,0 +1,70 @@
+#define SQLGATE_MODULE_NAME "mariadbprotocol"
+#include <mysql.h>
+
+#include <map>
+#include <mutex>
+
+#include "backend.hh"
+#include "client.hh"
+#include "sqlgate/module.hh"
+
+namespace sqlgate::mariadbprotocol
+{
+namespace
+{
+// One account cache per service, shared by the service's listeners.
+std::mutex managers_lock;
+std::map<std::string, std::weak_ptr<UserManager>> managers;
+
+const Specification& spec()
+{
+    static const Specification s("mariadbprotocol", {});
+    return s;
+}
+
+std::unique_ptr<Protocol> create(const ObjectConfig& listener, std::shared_ptr<const Service> service,
+                                 std::string& error)
+{
+    static std::once_flag init;
+    std::call_once(init, []() { mysql_library_init(0, nullptr, nullptr); });
+    std::lock_guard<std::mutex> guard(managers_lock);
+    std::shared_ptr<UserManager> users = managers[service->name].lock();
+    if (!users)
+    {
+        users = std::make_shared<UserManager>(service);
+        managers[service->name] = users;
+    }
+    return std::make_unique<MariaDBProtocol>(std::move(service), std::move(users));
+}
+}  // namespace
+
+std::unique_ptr<ClientConnection> MariaDBProtocol::new_client(Session& session, Stream& stream)
+{
+    return std::make_unique<MariaDBClient>(session, stream, *this);
+}
+
+std::unique_ptr<BackendConnection> MariaDBProtocol::new_backend(Session& session, ServerPtr server,
+                                                                BackendHandler& handler)
+{
+    return std::make_unique<MariaDBBackend>(session, std::move(server), handler);
+}
+
+}  // namespace sqlgate::mariadbprotocol
+
+SQLGATE_MODULE_ENTRY
+{
+    static const sqlgate::ModuleInfo info = {
+        sqlgate::SQLGATE_ABI,
+        "mariadbprotocol",
+        sqlgate::ModuleKind::PROTOCOL,
+        "1.0.0",
+        "GA",
+        "MariaDB client/server protocol: client logins checked by sqlgate, backends logged in "
+        "as the client",
+        &sqlgate::mariadbprotocol::spec(),
+        nullptr,
+        nullptr,
+        &sqlgate::mariadbprotocol::create,
+    };
+    return &info;
+}

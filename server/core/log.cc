@@ -1,0 +1,128 @@
+#include "sqlgate/log.hh"
+
+#include <atomic>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <mutex>
+#include <sys/time.h>
+
+namespace sqlgate
+{
+namespace
+{
+struct ThisUnit
+{
+    std::mutex lock;
+    FILE* file = nullptr;
+    std::string path;
+    std::atomic<int> level{static_cast<int>(LogLevel::NOTICE)};
+} this_unit;
+
+const char* level_name(LogLevel l)
+{
+    switch (l)
+    {
+    case LogLevel::ERROR:
+        return "error";
+    case LogLevel::WARNING:
+        return "warning";
+    case LogLevel::NOTICE:
+        return "notice";
+    case LogLevel::INFO:
+        return "info";
+    case LogLevel::DEBUG:
+        return "debug";
+    }
+    return "?";
+}
+}  // namespace
+
+bool log_open(const std::string& dir)
+{
+    std::lock_guard<std::mutex> guard(this_unit.lock);
+    std::string path = dir + "/sqlgate.log";
+    FILE* f = fopen(path.c_str(), "a");
+    if (!f)
+    {
+        return false;
+    }
+    if (this_unit.file)
+    {
+        fclose(this_unit.file);
+    }
+    this_unit.file = f;
+    this_unit.path = path;
+    return true;
+}
+
+bool log_reopen()
+{
+    std::lock_guard<std::mutex> guard(this_unit.lock);
+    if (this_unit.path.empty())
+    {
+        return true;
+    }
+    FILE* f = fopen(this_unit.path.c_str(), "a");
+    if (!f)
+    {
+        return false;
+    }
+    if (this_unit.file)
+    {
+        fclose(this_unit.file);
+    }
+    this_unit.file = f;
+    return true;
+}
+
+void log_close()
+{
+    std::lock_guard<std::mutex> guard(this_unit.lock);
+    if (this_unit.file)
+    {
+        fclose(this_unit.file);
+        this_unit.file = nullptr;
+    }
+}
+
+void log_set_level(LogLevel level) { this_unit.level = static_cast<int>(level); }
+
+bool log_enabled(LogLevel level) { return static_cast<int>(level) <= this_unit.level.load(std::memory_order_relaxed); }
+
+void log_message(LogLevel level, const char* module, const char* fmt, ...)
+{
+    char msg[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+
+    struct timeval tv;
+    gettimeofday(&tv, nullptr);
+    struct tm tm;
+    localtime_r(&tv.tv_sec, &tm);
+    char ts[64];
+    size_t n = strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+    snprintf(ts + n, sizeof(ts) - n, ".%03d", static_cast<int>(tv.tv_usec / 1000));
+
+    char line[4300];
+    if (module)
+    {
+        snprintf(line, sizeof(line), "%s   %-7s : (%s) %s\n", ts, level_name(level), module, msg);
+    }
+    else
+    {
+        snprintf(line, sizeof(line), "%s   %-7s : %s\n", ts, level_name(level), msg);
+    }
+    std::lock_guard<std::mutex> guard(this_unit.lock);
+    fputs(line, stderr);
+    if (this_unit.file)
+    {
+        fputs(line, this_unit.file);
+        fflush(this_unit.file);
+    }
+}
+
+}  // namespace sqlgate

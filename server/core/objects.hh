@@ -1,0 +1,59 @@
+/**
+ * The object model: servers, services, filters and listeners built from the
+ * configuration.
+ *
+ * Threads: built and owned by the main thread. Workers get shared_ptrs to
+ * the immutable parts (Service, ListenerDef, Server) and never modify them.
+ */
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/loader.hh"
+#include "module_loader.hh"
+#include "sqlgate/protocol.hh"
+#include "sqlgate/service.hh"
+
+namespace sqlgate
+{
+
+struct ListenerDef
+{
+    std::string name;
+    ObjectConfig config;
+    std::shared_ptr<const Service> service;
+    std::shared_ptr<Protocol> protocol;
+    std::string protocol_module;
+    std::string address;
+    int port = 0;
+};
+
+/// Process-wide settings from the global section, fixed at startup.
+struct Settings
+{
+    size_t writeq_high_water = 65536;
+    size_t writeq_low_water = 1024;
+};
+const Settings& settings();
+void set_settings(const Settings& s);
+void set_global_config(const ObjectConfig& g);
+
+struct Objects
+{
+    ObjectConfig global;
+    std::map<std::string, ServerPtr> servers;
+    std::map<std::string, std::shared_ptr<FilterDef>> filters;
+    std::map<std::string, std::shared_ptr<Service>> services;
+    std::map<std::string, std::shared_ptr<ListenerDef>> listeners;
+    std::vector<ObjectConfig> monitors;
+};
+
+/// Create module instances for every object of @c cfg. Errors name the
+/// object and the problem; on failure @c out is partly filled and unusable.
+bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
+                   std::vector<std::string>& errors);
+
+}  // namespace sqlgate

@@ -1,0 +1,243 @@
+#include "routing_worker.hh"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sqlgate/log.hh"
+#include "sqlgate/stream.hh"
+
+namespace sqlgate
+{
+namespace
+{
+std::vector<RoutingWorker*> all_workers;
+std::atomic<uint64_t> session_ids{0};
+constexpr int BACKLOG = 1024;
+
+int open_listen_socket(const std::string& address, int port, std::string& error)
+{
+    sockaddr_storage ss{};
+    socklen_t len = 0;
+    std::string addr = address.empty() ? "::" : address;
+    if (addr == "localhost")
+    {
+        addr = "127.0.0.1";
+    }
+    auto* sin = reinterpret_cast<sockaddr_in*>(&ss);
+    auto* sin6 = reinterpret_cast<sockaddr_in6*>(&ss);
+    if (inet_pton(AF_INET, addr.c_str(), &sin->sin_addr) == 1)
+    {
+        sin->sin_family = AF_INET;
+        sin->sin_port = htons(port);
+        len = sizeof(*sin);
+    }
+    else if (inet_pton(AF_INET6, addr.c_str(), &sin6->sin6_addr) == 1)
+    {
+        sin6->sin6_family = AF_INET6;
+        sin6->sin6_port = htons(port);
+        len = sizeof(*sin6);
+    }
+    else
+    {
+        error = "'" + address + "' is not a numeric IPv4 or IPv6 address";
+        return -1;
+    }
+    int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+    {
+        error = std::string("socket(): ") + strerror(errno);
+        return -1;
+    }
+    int one = 1, zero = 0;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one));
+    if (ss.ss_family == AF_INET6)
+    {
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+    }
+    if (bind(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0 || listen(fd, BACKLOG) != 0)
+    {
+        error = "cannot listen on " + addr + ":" + std::to_string(port) + ": " + strerror(errno);
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+}  // namespace
+
+uint64_t next_session_id() { return ++session_ids; }
+
+RoutingWorker::RoutingWorker(int id) : Worker(id)
+{
+    uv_check_init(loop(), &m_check);
+    m_check.data = this;
+    uv_check_start(&m_check, &RoutingWorker::on_check);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&m_check));
+}
+
+RoutingWorker::~RoutingWorker() = default;
+
+void RoutingWorker::set_all(std::vector<RoutingWorker*> workers) { all_workers = std::move(workers); }
+const std::vector<RoutingWorker*>& RoutingWorker::all() { return all_workers; }
+
+bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error)
+{
+    int fd = open_listen_socket(listener->address, listener->port, error);
+    if (fd < 0)
+    {
+        return false;
+    }
+    auto* ls = new ListenSocket;
+    ls->listener = listener;
+    ls->worker = this;
+    uv_tcp_init(loop(), &ls->handle);
+    ls->handle.data = ls;
+    int rc = uv_tcp_open(&ls->handle, fd);
+    if (rc == 0)
+    {
+        rc = uv_listen(reinterpret_cast<uv_stream_t*>(&ls->handle), BACKLOG,
+                       &RoutingWorker::on_connection);
+    }
+    if (rc != 0)
+    {
+        error = std::string("cannot listen: ") + uv_strerror(rc);
+        uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
+                 [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+        return false;
+    }
+    m_listeners.push_back(ls);
+    return true;
+}
+
+void RoutingWorker::on_connection(uv_stream_t* server, int status)
+{
+    auto* ls = static_cast<ListenSocket*>(server->data);
+    if (status < 0)
+    {
+        SG_ERROR("Listener %s: accept failed: %s", ls->listener->name.c_str(), uv_strerror(status));
+        return;
+    }
+    ls->worker->accept_client(*ls);
+}
+
+void RoutingWorker::accept_client(ListenSocket& ls)
+{
+    Stream* stream = Stream::create(*this, nullptr);
+    if (int rc = stream->accept_from(reinterpret_cast<uv_stream_t*>(&ls.handle)); rc != 0)
+    {
+        SG_ERROR("Listener %s: accept failed: %s", ls.listener->name.c_str(), uv_strerror(rc));
+        stream->close();
+        return;
+    }
+    ++accepts;
+    const auto& def = ls.listener;
+    auto* session = new Session(next_session_id(), *this, def->service, def->protocol, def->name);
+    std::unique_ptr<ClientConnection> client = def->protocol->new_client(*session, *stream);
+    stream->set_handler(client.get());
+    stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
+    session->attach_client(stream, std::move(client));
+    m_sessions[session->id()] = session;
+    session->client()->start();
+}
+
+Session* RoutingWorker::find_session(uint64_t id)
+{
+    auto it = m_sessions.find(id);
+    return it == m_sessions.end() || it->second->state() == SessionState::STOPPING ? nullptr
+                                                                                   : it->second;
+}
+
+void RoutingWorker::add_zombie(Session* s)
+{
+    m_sessions.erase(s->id());
+    m_zombies.push_back(s);
+    // Make sure the check callback runs even if nothing else is pending.
+    uv_ref(reinterpret_cast<uv_handle_t*>(&m_check));
+}
+
+void RoutingWorker::on_check(uv_check_t* h) { static_cast<RoutingWorker*>(h->data)->reap(); }
+
+void RoutingWorker::reap()
+{
+    while (!m_zombies.empty())
+    {
+        std::vector<Session*> zombies;
+        zombies.swap(m_zombies);
+        for (Session* s : zombies)
+        {
+            delete s;
+        }
+    }
+    uv_unref(reinterpret_cast<uv_handle_t*>(&m_check));
+}
+
+void RoutingWorker::on_stop()
+{
+    for (ListenSocket* ls : m_listeners)
+    {
+        uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
+                 [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+    }
+    m_listeners.clear();
+    std::vector<Session*> sessions;
+    for (auto& [id, s] : m_sessions)
+    {
+        sessions.push_back(s);
+    }
+    for (Session* s : sessions)
+    {
+        s->close("sqlgate is shutting down");
+    }
+    reap();
+    uv_close(reinterpret_cast<uv_handle_t*>(&m_check), nullptr);
+}
+
+}  // namespace sqlgate
+
+namespace sqlgate
+{
+
+Session* Session::find_local(uint64_t id)
+{
+    RoutingWorker* w = RoutingWorker::current();
+    return w ? w->find_session(id) : nullptr;
+}
+
+void Session::run_on_owner(uint64_t id, std::function<void(Session*)> fn)
+{
+    // Ask every worker; the one that has the session runs fn, and the last
+    // one to answer reports "not found" back to the caller if nobody had it.
+    struct Search
+    {
+        std::atomic<int> left;
+        std::atomic<bool> found{false};
+        std::function<void(Session*)> fn;
+        Worker* origin;
+    };
+    auto search = std::make_shared<Search>();
+    const auto& workers = RoutingWorker::all();
+    search->left = static_cast<int>(workers.size());
+    search->fn = std::move(fn);
+    search->origin = Worker::current();
+    for (RoutingWorker* w : workers)
+    {
+        w->post([search, w, id]() {
+            if (Session* s = w->find_session(id))
+            {
+                search->found = true;
+                search->fn(s);
+            }
+            if (--search->left == 0 && !search->found)
+            {
+                search->origin->post([search]() { search->fn(nullptr); });
+            }
+        });
+    }
+}
+
+}  // namespace sqlgate

@@ -1,0 +1,81 @@
+/**
+ * A routing worker: a Worker that accepts clients on its own SO_REUSEPORT
+ * socket for every listener and owns the sessions it accepted.
+ *
+ * Threads: created by the main thread; everything else on its own thread.
+ * The session registry is touched only on the worker's thread.
+ */
+#pragma once
+
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "objects.hh"
+#include "sqlgate/session.hh"
+#include "sqlgate/worker.hh"
+
+namespace sqlgate
+{
+
+class RoutingWorker : public Worker
+{
+public:
+    explicit RoutingWorker(int id);
+    ~RoutingWorker() override;
+
+    static RoutingWorker* current() { return static_cast<RoutingWorker*>(Worker::current()); }
+    static RoutingWorker& of(Worker& w) { return static_cast<RoutingWorker&>(w); }
+
+    /// All routing workers (set once at startup, read-only afterwards).
+    static void set_all(std::vector<RoutingWorker*> workers);
+    static const std::vector<RoutingWorker*>& all();
+
+    /// Open this worker's listening socket for @c listener (main thread,
+    /// before the worker thread starts). Returns false with @c error set.
+    bool add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error);
+
+    Session* find_session(uint64_t id);
+    size_t session_count() const { return m_sessions.size(); }
+    template<class Fn>
+    void for_each_session(Fn fn)
+    {
+        for (auto& [id, s] : m_sessions)
+        {
+            fn(*s);
+        }
+    }
+    /// Queue a closed session for deletion after the current loop iteration.
+    void add_zombie(Session* s);
+
+    /// Stats for the admin API.
+    std::atomic<uint64_t> accepts{0};
+
+protected:
+    void on_stop() override;
+
+private:
+    struct ListenSocket
+    {
+        uv_tcp_t handle;
+        std::shared_ptr<ListenerDef> listener;
+        RoutingWorker* worker;
+    };
+    static void on_connection(uv_stream_t* server, int status);
+    static void on_check(uv_check_t* h);
+    void accept_client(ListenSocket& ls);
+    void reap();
+
+    std::vector<ListenSocket*> m_listeners;
+    std::unordered_map<uint64_t, Session*> m_sessions;
+    std::vector<Session*> m_zombies;
+    uv_check_t m_check;
+};
+
+/// Allocate a new session id (any thread).
+uint64_t next_session_id();
+
+}  // namespace sqlgate

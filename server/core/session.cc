@@ -1,0 +1,228 @@
+#include "sqlgate/session.hh"
+
+#include <ctime>
+
+#include "objects.hh"
+#include "routing_worker.hh"
+#include "sqlgate/log.hh"
+
+namespace sqlgate
+{
+
+const char* to_string(SessionState s)
+{
+    switch (s)
+    {
+    case SessionState::CREATED:
+        return "Session created";
+    case SessionState::STARTED:
+        return "Session started";
+    case SessionState::STOPPING:
+        return "Stopping session";
+    case SessionState::FAILED:
+        return "Session creation failed";
+    }
+    return "Unknown";
+}
+
+const char* to_string(BackendState s)
+{
+    switch (s)
+    {
+    case BackendState::CONNECTING:
+        return "Connecting";
+    case BackendState::AUTHENTICATING:
+        return "Authenticating";
+    case BackendState::ROUTING:
+        return "Routing";
+    case BackendState::FAILED:
+        return "Failed";
+    case BackendState::CLOSED:
+        return "Closed";
+    }
+    return "Unknown";
+}
+
+void BackendConnection::close()
+{
+    if (m_stream)
+    {
+        m_final_stats = m_stream->stats();
+        m_stream->close();
+        m_stream = nullptr;
+        if (m_state != BackendState::FAILED)
+        {
+            m_state = BackendState::CLOSED;
+        }
+        m_server->connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+Session::Session(uint64_t id, Worker& worker, ServicePtr service, std::shared_ptr<Protocol> protocol,
+                 std::string listener)
+    : m_id(id),
+      m_worker(worker),
+      m_service(std::move(service)),
+      m_protocol(std::move(protocol)),
+      m_listener(std::move(listener)),
+      m_connected_at(time(nullptr)),
+      m_last_activity(worker.now_ms())
+{
+}
+
+Session::~Session()
+{
+    // Chain first (it may reference backends), then backends, then the client.
+    m_router.reset();
+    m_filters.clear();
+    m_backends.clear();
+    m_client.reset();
+    if (m_client_stream)
+    {
+        m_client_stream->close();
+    }
+    if (m_counted)
+    {
+        m_service->connections.fetch_sub(1, std::memory_order_relaxed);
+    }
+}
+
+void Session::attach_client(Stream* stream, std::unique_ptr<ClientConnection> client)
+{
+    m_client_stream = stream;
+    m_client = std::move(client);
+    m_remote = stream->peer_address();
+    m_port = stream->peer_port();
+}
+
+bool Session::start_routing()
+{
+    int64_t max = m_service->max_connections();
+    int64_t now = m_service->connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    m_counted = true;
+    if (max > 0 && now > max)
+    {
+        SG_WARNING("Service %s: refused session %lu from %s@%s: max_connections (%ld) reached",
+                   m_service->name.c_str(), (unsigned long)m_id, m_user.c_str(), m_remote.c_str(),
+                   (long)max);
+        m_state = SessionState::FAILED;
+        m_client->send_error_and_close(1040, "Too many connections");
+        return false;
+    }
+    m_service->total_connections.fetch_add(1, std::memory_order_relaxed);
+
+    m_router = m_service->router->new_session(*this);
+    for (const auto& def : m_service->filters)
+    {
+        m_filters.push_back(def->instance->new_session(*this));
+    }
+    // Link the chain: client -> f0 -> ... -> fn-1 -> router; replies go the other way.
+    size_t n = m_filters.size();
+    for (size_t i = 0; i < n; ++i)
+    {
+        Downstream* down = i + 1 < n ? static_cast<Downstream*>(m_filters[i + 1].get()) : m_router.get();
+        Upstream* up = i > 0 ? static_cast<Upstream*>(m_filters[i - 1].get()) : this;
+        m_filters[i]->set_neighbours(down, up);
+    }
+    m_router->set_upstream(n > 0 ? static_cast<Upstream*>(m_filters[n - 1].get()) : this);
+    m_head = n > 0 ? static_cast<Downstream*>(m_filters[0].get()) : m_router.get();
+    m_state = SessionState::STARTED;
+    if (!m_router->start())
+    {
+        m_state = SessionState::FAILED;
+        return false;
+    }
+    return true;
+}
+
+bool Session::route_query(Buffer&& packet)
+{
+    m_last_activity = m_worker.now_ms();
+    return m_head && m_head->route_query(std::move(packet));
+}
+
+bool Session::client_reply(Buffer&& data, const Reply& reply)
+{
+    m_last_activity = m_worker.now_ms();
+    return m_client && m_client->client_reply(std::move(data), reply);
+}
+
+BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& handler)
+{
+    std::unique_ptr<BackendConnection> conn = m_protocol->new_backend(*this, server, handler);
+    if (!conn)
+    {
+        return nullptr;
+    }
+    Stream* stream = Stream::create(m_worker, conn.get());
+    stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
+    conn->set_stream(stream);
+    server->connections.fetch_add(1, std::memory_order_relaxed);
+    server->total_connections.fetch_add(1, std::memory_order_relaxed);
+    if (int rc = stream->connect(server->address(), server->port()); rc != 0)
+    {
+        SG_ERROR("Session %lu: cannot connect to server %s (%s:%d): %s", (unsigned long)m_id,
+                 server->name().c_str(), server->address().c_str(), server->port(), uv_strerror(rc));
+        server->failed_connections.fetch_add(1, std::memory_order_relaxed);
+        conn->close();
+        return nullptr;
+    }
+    m_backends.push_back(std::move(conn));
+    return m_backends.back().get();
+}
+
+void Session::release(BackendConnection* conn)
+{
+    for (auto it = m_backends.begin(); it != m_backends.end(); ++it)
+    {
+        if (it->get() == conn)
+        {
+            (*it)->close();
+            // Keep the object: the router may still be on its call stack. It
+            // is freed with the session.
+            return;
+        }
+    }
+}
+
+void Session::close(const std::string& reason)
+{
+    if (m_state == SessionState::STOPPING)
+    {
+        return;
+    }
+    SG_INFO("Session %lu (%s@%s): closing: %s", (unsigned long)m_id, m_user.c_str(),
+            m_remote.c_str(), reason.c_str());
+    m_state = SessionState::STOPPING;
+    for (auto& b : m_backends)
+    {
+        b->close();
+    }
+    if (m_client_stream)
+    {
+        m_client_stream->close(true);
+        m_client_stream = nullptr;
+    }
+    RoutingWorker::of(m_worker).add_zombie(this);
+}
+
+void Session::throttle_backends(bool stop)
+{
+    for (auto& b : m_backends)
+    {
+        if (Stream* s = b->stream())
+        {
+            stop ? s->read_stop() : s->read_start();
+        }
+    }
+}
+
+void Session::throttle_client(bool stop)
+{
+    if (m_client_stream)
+    {
+        stop ? m_client_stream->read_stop() : m_client_stream->read_start();
+    }
+}
+
+}  // namespace sqlgate
