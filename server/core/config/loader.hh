@@ -29,6 +29,10 @@ struct ConfigFile
 /**
  * Returns the module's Specification for kind "router", "filter", "monitor" or
  * "protocol", or nullptr with @c error set ("module 'x' not found: ...").
+ * nullptr with an empty @c error means the module exists but has no
+ * parameters of its own. The listener's protocol is looked up by its
+ * canonical name (see canonical_protocol()). An empty lookup function means
+ * no module has parameters.
  */
 using ModuleSpecLookup = std::function<const Specification*(
     const std::string& kind, const std::string& module, std::string& error)>;
