@@ -75,8 +75,14 @@ void Block::destroy(Block* b)
     }
 }
 
-int64_t Block::live_blocks() { return this_thread.live_blocks; }
-int64_t Block::live_bytes() { return this_thread.live_bytes; }
+int64_t Block::live_blocks()
+{
+    return this_thread.live_blocks;
+}
+int64_t Block::live_bytes()
+{
+    return this_thread.live_bytes;
+}
 
 Buffer Buffer::copy_of(const void* data, size_t len)
 {

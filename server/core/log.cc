@@ -1,12 +1,12 @@
 #include "sqlgate/log.hh"
 
+#include <sys/time.h>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 #include <mutex>
-#include <sys/time.h>
 
 namespace sqlgate
 {
@@ -24,16 +24,16 @@ const char* level_name(LogLevel l)
 {
     switch (l)
     {
-    case LogLevel::ERROR:
-        return "error";
-    case LogLevel::WARNING:
-        return "warning";
-    case LogLevel::NOTICE:
-        return "notice";
-    case LogLevel::INFO:
-        return "info";
-    case LogLevel::DEBUG:
-        return "debug";
+        case LogLevel::ERROR:
+            return "error";
+        case LogLevel::WARNING:
+            return "warning";
+        case LogLevel::NOTICE:
+            return "notice";
+        case LogLevel::INFO:
+            return "info";
+        case LogLevel::DEBUG:
+            return "debug";
     }
     return "?";
 }
@@ -87,9 +87,15 @@ void log_close()
     }
 }
 
-void log_set_level(LogLevel level) { this_unit.level = static_cast<int>(level); }
+void log_set_level(LogLevel level)
+{
+    this_unit.level = static_cast<int>(level);
+}
 
-bool log_enabled(LogLevel level) { return static_cast<int>(level) <= this_unit.level.load(std::memory_order_relaxed); }
+bool log_enabled(LogLevel level)
+{
+    return static_cast<int>(level) <= this_unit.level.load(std::memory_order_relaxed);
+}
 
 void log_message(LogLevel level, const char* module, const char* fmt, ...)
 {

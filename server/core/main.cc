@@ -50,59 +50,63 @@ void usage(FILE* out)
 
 bool parse_args(int argc, char** argv, Options& o)
 {
-    static const option longopts[] = {
-        {"config", required_argument, nullptr, 'f'},  {"datadir", required_argument, nullptr, 'D'},
-        {"logdir", required_argument, nullptr, 'L'},  {"libdir", required_argument, nullptr, 'B'},
-        {"threads", required_argument, nullptr, 't'}, {"config-check", no_argument, nullptr, 'c'},
-        {"version", no_argument, nullptr, 'v'},       {"help", no_argument, nullptr, 'h'},
-        {nullptr, 0, nullptr, 0}};
+    static const option longopts[] = {{"config", required_argument, nullptr, 'f'},
+                                      {"datadir", required_argument, nullptr, 'D'},
+                                      {"logdir", required_argument, nullptr, 'L'},
+                                      {"libdir", required_argument, nullptr, 'B'},
+                                      {"threads", required_argument, nullptr, 't'},
+                                      {"config-check", no_argument, nullptr, 'c'},
+                                      {"version", no_argument, nullptr, 'v'},
+                                      {"help", no_argument, nullptr, 'h'},
+                                      {nullptr, 0, nullptr, 0}};
     int c;
     while ((c = getopt_long(argc, argv, "f:D:L:B:t:cvh", longopts, nullptr)) != -1)
     {
         switch (c)
         {
-        case 'f':
-            o.config = optarg;
-            break;
-        case 'D':
-            o.datadir = optarg;
-            break;
-        case 'L':
-            o.logdir = optarg;
-            break;
-        case 'B':
-            o.libdir = optarg;
-            break;
-        case 't':
-            if (strcmp(optarg, "auto") == 0)
-            {
-                o.threads = 0;
-            }
-            else
-            {
-                char* end;
-                long n = strtol(optarg, &end, 10);
-                if (*end || n < 1 || n > 1024)
+            case 'f':
+                o.config = optarg;
+                break;
+            case 'D':
+                o.datadir = optarg;
+                break;
+            case 'L':
+                o.logdir = optarg;
+                break;
+            case 'B':
+                o.libdir = optarg;
+                break;
+            case 't':
+                if (strcmp(optarg, "auto") == 0)
                 {
-                    fprintf(stderr, "sqlgate: --threads: expected 'auto' or 1..1024, got '%s'\n",
-                            optarg);
-                    return false;
+                    o.threads = 0;
                 }
-                o.threads = static_cast<int>(n);
-            }
-            break;
-        case 'c':
-            o.config_check = true;
-            break;
-        case 'v':
-            printf("sqlgate %s\n", SQLGATE_VERSION);
-            exit(0);
-        case 'h':
-            usage(stdout);
-            exit(0);
-        default:
-            usage(stderr);
-            return false;
+                else
+                {
+                    char* end;
+                    long n = strtol(optarg, &end, 10);
+                    if (*end || n < 1 || n > 1024)
+                    {
+                        fprintf(stderr,
+                                "sqlgate: --threads: expected 'auto' or 1..1024, got '%s'\n",
+                                optarg);
+                        return false;
+                    }
+                    o.threads = static_cast<int>(n);
+                }
+                break;
+            case 'c':
+                o.config_check = true;
+                break;
+            case 'v':
+                printf("sqlgate %s\n", SQLGATE_VERSION);
+                exit(0);
+            case 'h':
+                usage(stdout);
+                exit(0);
+            default:
+                usage(stderr);
+                return false;
         }
     }
     if (optind < argc)
@@ -178,11 +182,12 @@ int main(int argc, char** argv)
     std::string libdir = opts.libdir.empty() ? ModuleLoader::default_libdir() : opts.libdir;
     auto modules = std::make_unique<ModuleLoader>(libdir);
     ModuleSpecLookup lookup = [&](const std::string& kind, const std::string& name,
-                                  std::string& error) -> const Specification* {
-        ModuleKind k = kind == "router"     ? ModuleKind::ROUTER
-                       : kind == "filter"   ? ModuleKind::FILTER
-                       : kind == "monitor"  ? ModuleKind::MONITOR
-                                            : ModuleKind::PROTOCOL;
+                                  std::string& error) -> const Specification*
+    {
+        ModuleKind k = kind == "router"    ? ModuleKind::ROUTER
+                       : kind == "filter"  ? ModuleKind::FILTER
+                       : kind == "monitor" ? ModuleKind::MONITOR
+                                           : ModuleKind::PROTOCOL;
         const ModuleInfo* info = modules->load(name, k, error);
         return info ? info->specification : nullptr;
     };
@@ -224,7 +229,8 @@ int main(int argc, char** argv)
     std::string datadir = opts.datadir.empty() ? cfg.global.get_string("datadir") : opts.datadir;
     if (!make_dirs(logdir) || !log_open(logdir))
     {
-        fprintf(stderr, "sqlgate: cannot open the log in %s: %s\n", logdir.c_str(), strerror(errno));
+        fprintf(stderr, "sqlgate: cannot open the log in %s: %s\n", logdir.c_str(),
+                strerror(errno));
         return 1;
     }
     if (!make_dirs(datadir))
@@ -246,7 +252,8 @@ int main(int argc, char** argv)
     set_settings(s);
     set_global_config(cfg.global);
 
-    int threads = opts.threads >= 0 ? opts.threads : static_cast<int>(cfg.global.get_int("threads"));
+    int threads =
+        opts.threads >= 0 ? opts.threads : static_cast<int>(cfg.global.get_int("threads"));
     if (threads == 0)
     {
         threads = std::max(1u, std::thread::hardware_concurrency());

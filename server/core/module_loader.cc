@@ -4,9 +4,9 @@
 #include <dlfcn.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
 #include <algorithm>
 #include <climits>
-#include <sys/stat.h>
 
 #include "sqlgate/log.hh"
 
@@ -25,14 +25,14 @@ const char* to_string(ModuleKind k)
 {
     switch (k)
     {
-    case ModuleKind::ROUTER:
-        return "Router";
-    case ModuleKind::FILTER:
-        return "Filter";
-    case ModuleKind::MONITOR:
-        return "Monitor";
-    case ModuleKind::PROTOCOL:
-        return "Protocol";
+        case ModuleKind::ROUTER:
+            return "Router";
+        case ModuleKind::FILTER:
+            return "Filter";
+        case ModuleKind::MONITOR:
+            return "Monitor";
+        case ModuleKind::PROTOCOL:
+            return "Protocol";
     }
     return "Unknown";
 }
@@ -51,7 +51,8 @@ std::string ModuleLoader::default_libdir()
     return dir + "/../lib/sqlgate";
 }
 
-const ModuleInfo* ModuleLoader::load(const std::string& name_in, ModuleKind kind, std::string& error)
+const ModuleInfo* ModuleLoader::load(const std::string& name_in, ModuleKind kind,
+                                     std::string& error)
 {
     std::string name = lower(name_in);
     auto it = m_loaded.find(name);

@@ -15,21 +15,34 @@ std::string where(const ObjectConfig& o)
 }
 }  // namespace
 
-const Settings& settings() { return the_settings; }
+const Settings& settings()
+{
+    return the_settings;
+}
 
 namespace
 {
 ObjectConfig the_global;
 }
-const ObjectConfig& global_config() { return the_global; }
-void set_global_config(const ObjectConfig& g) { the_global = g; }
-void set_settings(const Settings& s) { the_settings = s; }
+const ObjectConfig& global_config()
+{
+    return the_global;
+}
+void set_global_config(const ObjectConfig& g)
+{
+    the_global = g;
+}
+void set_settings(const Settings& s)
+{
+    the_settings = s;
+}
 
 std::string Server::status_string() const
 {
     uint64_t st = status();
     std::string out;
-    auto add = [&](const char* s) {
+    auto add = [&](const char* s)
+    {
         if (!out.empty())
         {
             out += ", ";
@@ -75,7 +88,8 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
                    std::vector<std::string>& errors)
 {
     out.global = cfg.global;
-    auto guarded = [&](const ObjectConfig& o, auto&& fn) {
+    auto guarded = [&](const ObjectConfig& o, auto&& fn)
+    {
         try
         {
             std::string err;
@@ -100,19 +114,22 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         }
         else if (o.type == "filter")
         {
-            guarded(o, [&](std::string& err) {
-                const ModuleInfo* info = modules.load(o.get_string("module"), ModuleKind::FILTER, err);
-                if (!info)
-                {
-                    return false;
-                }
-                auto def = std::make_shared<FilterDef>();
-                def->name = o.name;
-                def->module = info->name;
-                def->instance = info->create_filter(o, err);
-                out.filters[o.name] = def;
-                return def->instance != nullptr;
-            });
+            guarded(o,
+                    [&](std::string& err)
+                    {
+                        const ModuleInfo* info =
+                            modules.load(o.get_string("module"), ModuleKind::FILTER, err);
+                        if (!info)
+                        {
+                            return false;
+                        }
+                        auto def = std::make_shared<FilterDef>();
+                        def->name = o.name;
+                        def->module = info->name;
+                        def->instance = info->create_filter(o, err);
+                        out.filters[o.name] = def;
+                        return def->instance != nullptr;
+                    });
         }
         else if (o.type == "monitor")
         {
@@ -125,46 +142,49 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         {
             continue;
         }
-        guarded(o, [&](std::string& err) {
-            auto svc = std::make_shared<Service>();
-            svc->name = o.name;
-            svc->config = o;
-            if (o.has("servers"))
-            {
-                for (const auto& name : o.get_list("servers"))
+        guarded(o,
+                [&](std::string& err)
                 {
-                    auto it = out.servers.find(name);
-                    if (it == out.servers.end())
+                    auto svc = std::make_shared<Service>();
+                    svc->name = o.name;
+                    svc->config = o;
+                    if (o.has("servers"))
                     {
-                        err = "parameter 'servers': '" + name + "' is not a server";
+                        for (const auto& name : o.get_list("servers"))
+                        {
+                            auto it = out.servers.find(name);
+                            if (it == out.servers.end())
+                            {
+                                err = "parameter 'servers': '" + name + "' is not a server";
+                                return false;
+                            }
+                            svc->servers.push_back(it->second);
+                        }
+                    }
+                    if (o.has("filters"))
+                    {
+                        for (const auto& name : o.get_list("filters"))
+                        {
+                            auto it = out.filters.find(name);
+                            if (it == out.filters.end())
+                            {
+                                err = "parameter 'filters': '" + name + "' is not a filter";
+                                return false;
+                            }
+                            svc->filters.push_back(it->second);
+                        }
+                    }
+                    const ModuleInfo* info =
+                        modules.load(o.get_string("router"), ModuleKind::ROUTER, err);
+                    if (!info)
+                    {
                         return false;
                     }
-                    svc->servers.push_back(it->second);
-                }
-            }
-            if (o.has("filters"))
-            {
-                for (const auto& name : o.get_list("filters"))
-                {
-                    auto it = out.filters.find(name);
-                    if (it == out.filters.end())
-                    {
-                        err = "parameter 'filters': '" + name + "' is not a filter";
-                        return false;
-                    }
-                    svc->filters.push_back(it->second);
-                }
-            }
-            const ModuleInfo* info = modules.load(o.get_string("router"), ModuleKind::ROUTER, err);
-            if (!info)
-            {
-                return false;
-            }
-            svc->router_module = info->name;
-            svc->router = info->create_router(*svc, err);
-            out.services[o.name] = svc;
-            return svc->router != nullptr;
-        });
+                    svc->router_module = info->name;
+                    svc->router = info->create_router(*svc, err);
+                    out.services[o.name] = svc;
+                    return svc->router != nullptr;
+                });
     }
     for (const auto& o : cfg.objects)
     {
@@ -172,29 +192,33 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         {
             continue;
         }
-        guarded(o, [&](std::string& err) {
-            auto def = std::make_shared<ListenerDef>();
-            def->name = o.name;
-            def->config = o;
-            auto it = out.services.find(o.get_string("service"));
-            if (it == out.services.end())
-            {
-                err = "parameter 'service': '" + o.get_string("service") + "' is not a service";
-                return false;
-            }
-            def->service = it->second;
-            def->protocol_module = canonical_protocol(o.get_string("protocol"));
-            const ModuleInfo* info = modules.load(def->protocol_module, ModuleKind::PROTOCOL, err);
-            if (!info)
-            {
-                return false;
-            }
-            def->protocol = info->create_protocol(o, def->service, err);
-            def->address = o.get_string("address");
-            def->port = static_cast<int>(o.get_int("port"));
-            out.listeners[o.name] = def;
-            return def->protocol != nullptr;
-        });
+        guarded(o,
+                [&](std::string& err)
+                {
+                    auto def = std::make_shared<ListenerDef>();
+                    def->name = o.name;
+                    def->config = o;
+                    auto it = out.services.find(o.get_string("service"));
+                    if (it == out.services.end())
+                    {
+                        err = "parameter 'service': '" + o.get_string("service") +
+                              "' is not a service";
+                        return false;
+                    }
+                    def->service = it->second;
+                    def->protocol_module = canonical_protocol(o.get_string("protocol"));
+                    const ModuleInfo* info =
+                        modules.load(def->protocol_module, ModuleKind::PROTOCOL, err);
+                    if (!info)
+                    {
+                        return false;
+                    }
+                    def->protocol = info->create_protocol(o, def->service, err);
+                    def->address = o.get_string("address");
+                    def->port = static_cast<int>(o.get_int("port"));
+                    out.listeners[o.name] = def;
+                    return def->protocol != nullptr;
+                });
     }
     return errors.empty();
 }

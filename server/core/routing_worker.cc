@@ -70,7 +70,10 @@ int open_listen_socket(const std::string& address, int port, std::string& error)
 }
 }  // namespace
 
-uint64_t next_session_id() { return ++session_ids; }
+uint64_t next_session_id()
+{
+    return ++session_ids;
+}
 
 RoutingWorker::RoutingWorker(int id) : Worker(id)
 {
@@ -82,8 +85,14 @@ RoutingWorker::RoutingWorker(int id) : Worker(id)
 
 RoutingWorker::~RoutingWorker() = default;
 
-void RoutingWorker::set_all(std::vector<RoutingWorker*> workers) { all_workers = std::move(workers); }
-const std::vector<RoutingWorker*>& RoutingWorker::all() { return all_workers; }
+void RoutingWorker::set_all(std::vector<RoutingWorker*> workers)
+{
+    all_workers = std::move(workers);
+}
+const std::vector<RoutingWorker*>& RoutingWorker::all()
+{
+    return all_workers;
+}
 
 bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error)
 {
@@ -160,7 +169,10 @@ void RoutingWorker::add_zombie(Session* s)
     uv_ref(reinterpret_cast<uv_handle_t*>(&m_check));
 }
 
-void RoutingWorker::on_check(uv_check_t* h) { static_cast<RoutingWorker*>(h->data)->reap(); }
+void RoutingWorker::on_check(uv_check_t* h)
+{
+    static_cast<RoutingWorker*>(h->data)->reap();
+}
 
 void RoutingWorker::reap()
 {
@@ -226,17 +238,19 @@ void Session::run_on_owner(uint64_t id, std::function<void(Session*)> fn)
     search->origin = Worker::current();
     for (RoutingWorker* w : workers)
     {
-        w->post([search, w, id]() {
-            if (Session* s = w->find_session(id))
+        w->post(
+            [search, w, id]()
             {
-                search->found = true;
-                search->fn(s);
-            }
-            if (--search->left == 0 && !search->found)
-            {
-                search->origin->post([search]() { search->fn(nullptr); });
-            }
-        });
+                if (Session* s = w->find_session(id))
+                {
+                    search->found = true;
+                    search->fn(s);
+                }
+                if (--search->left == 0 && !search->found)
+                {
+                    search->origin->post([search]() { search->fn(nullptr); });
+                }
+            });
     }
 }
 

@@ -40,7 +40,7 @@ public:
 
     Session* find_session(uint64_t id);
     size_t session_count() const { return m_sessions.size(); }
-    template<class Fn>
+    template <class Fn>
     void for_each_session(Fn fn)
     {
         for (auto& [id, s] : m_sessions)

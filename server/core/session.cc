@@ -13,14 +13,14 @@ const char* to_string(SessionState s)
 {
     switch (s)
     {
-    case SessionState::CREATED:
-        return "Session created";
-    case SessionState::STARTED:
-        return "Session started";
-    case SessionState::STOPPING:
-        return "Stopping session";
-    case SessionState::FAILED:
-        return "Session creation failed";
+        case SessionState::CREATED:
+            return "Session created";
+        case SessionState::STARTED:
+            return "Session started";
+        case SessionState::STOPPING:
+            return "Stopping session";
+        case SessionState::FAILED:
+            return "Session creation failed";
     }
     return "Unknown";
 }
@@ -29,16 +29,16 @@ const char* to_string(BackendState s)
 {
     switch (s)
     {
-    case BackendState::CONNECTING:
-        return "Connecting";
-    case BackendState::AUTHENTICATING:
-        return "Authenticating";
-    case BackendState::ROUTING:
-        return "Routing";
-    case BackendState::FAILED:
-        return "Failed";
-    case BackendState::CLOSED:
-        return "Closed";
+        case BackendState::CONNECTING:
+            return "Connecting";
+        case BackendState::AUTHENTICATING:
+            return "Authenticating";
+        case BackendState::ROUTING:
+            return "Routing";
+        case BackendState::FAILED:
+            return "Failed";
+        case BackendState::CLOSED:
+            return "Closed";
     }
     return "Unknown";
 }
@@ -58,8 +58,8 @@ void BackendConnection::close()
     }
 }
 
-Session::Session(uint64_t id, Worker& worker, ServicePtr service, std::shared_ptr<Protocol> protocol,
-                 std::string listener)
+Session::Session(uint64_t id, Worker& worker, ServicePtr service,
+                 std::shared_ptr<Protocol> protocol, std::string listener)
     : m_id(id),
       m_worker(worker),
       m_service(std::move(service)),
@@ -120,7 +120,8 @@ bool Session::start_routing()
     size_t n = m_filters.size();
     for (size_t i = 0; i < n; ++i)
     {
-        Downstream* down = i + 1 < n ? static_cast<Downstream*>(m_filters[i + 1].get()) : m_router.get();
+        Downstream* down =
+            i + 1 < n ? static_cast<Downstream*>(m_filters[i + 1].get()) : m_router.get();
         Upstream* up = i > 0 ? static_cast<Upstream*>(m_filters[i - 1].get()) : this;
         m_filters[i]->set_neighbours(down, up);
     }
@@ -162,7 +163,8 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
     if (int rc = stream->connect(server->address(), server->port()); rc != 0)
     {
         SG_ERROR("Session %lu: cannot connect to server %s (%s:%d): %s", (unsigned long)m_id,
-                 server->name().c_str(), server->address().c_str(), server->port(), uv_strerror(rc));
+                 server->name().c_str(), server->address().c_str(), server->port(),
+                 uv_strerror(rc));
         server->failed_connections.fetch_add(1, std::memory_order_relaxed);
         conn->close();
         return nullptr;

@@ -36,13 +36,17 @@ size_t to_bufs(const Buffer& data, uv_buf_t* inline_bufs, std::vector<uv_buf_t>&
     for (size_t i = 0; i < n; ++i)
     {
         const Slice& s = data.slice(i);
-        out[i] = uv_buf_init(reinterpret_cast<char*>(const_cast<unsigned char*>(s.data())), s.length);
+        out[i] =
+            uv_buf_init(reinterpret_cast<char*>(const_cast<unsigned char*>(s.data())), s.length);
     }
     return n;
 }
 }  // namespace
 
-Stream* Stream::create(Worker& worker, StreamHandler* handler) { return new Stream(worker, handler); }
+Stream* Stream::create(Worker& worker, StreamHandler* handler)
+{
+    return new Stream(worker, handler);
+}
 
 Stream::Stream(Worker& worker, StreamHandler* handler) : m_worker(worker), m_handler(handler)
 {
@@ -331,6 +335,9 @@ void Stream::close(bool flush)
     uv_close(reinterpret_cast<uv_handle_t*>(&m_tcp), &Stream::close_cb);
 }
 
-void Stream::close_cb(uv_handle_t* h) { delete static_cast<Stream*>(h->data); }
+void Stream::close_cb(uv_handle_t* h)
+{
+    delete static_cast<Stream*>(h->data);
+}
 
 }  // namespace sqlgate

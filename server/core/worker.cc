@@ -36,7 +36,10 @@ Worker::~Worker()
     }
 }
 
-Worker* Worker::current() { return current_worker; }
+Worker* Worker::current()
+{
+    return current_worker;
+}
 
 void Worker::post(std::function<void()> fn)
 {
@@ -108,21 +111,23 @@ bool Worker::join_until(const struct timespec& deadline)
 
 void Worker::stop()
 {
-    post([this]() {
-        if (m_stopping)
+    post(
+        [this]()
         {
-            return;
-        }
-        m_stopping = true;
-        on_stop();
-        drain();
-        {
-            std::lock_guard<std::mutex> guard(m_lock);
-            m_closed = true;
-        }
-        drain();
-        uv_close(reinterpret_cast<uv_handle_t*>(&m_async), nullptr);
-    });
+            if (m_stopping)
+            {
+                return;
+            }
+            m_stopping = true;
+            on_stop();
+            drain();
+            {
+                std::lock_guard<std::mutex> guard(m_lock);
+                m_closed = true;
+            }
+            drain();
+            uv_close(reinterpret_cast<uv_handle_t*>(&m_async), nullptr);
+        });
 }
 
 }  // namespace sqlgate

@@ -36,20 +36,20 @@ bool MariaDBBackend::write(Buffer&& command)
 {
     switch (m_state)
     {
-    case BackendState::CONNECTING:
-    case BackendState::AUTHENTICATING:
-        m_held.push_back(std::move(command));
-        return true;
-    case BackendState::ROUTING:
-        if (!m_held.empty() || m_change_user)
-        {
+        case BackendState::CONNECTING:
+        case BackendState::AUTHENTICATING:
             m_held.push_back(std::move(command));
             return true;
-        }
-        send(std::move(command));
-        return m_stream != nullptr;
-    default:
-        return false;
+        case BackendState::ROUTING:
+            if (!m_held.empty() || m_change_user)
+            {
+                m_held.push_back(std::move(command));
+                return true;
+            }
+            send(std::move(command));
+            return m_stream != nullptr;
+        default:
+            return false;
     }
 }
 
@@ -353,7 +353,13 @@ void MariaDBBackend::fail(const std::string& reason)
     m_handler->backend_error(*this, reason, started);
 }
 
-void MariaDBBackend::on_write_high() { m_session.throttle_client(true); }
-void MariaDBBackend::on_write_low() { m_session.throttle_client(false); }
+void MariaDBBackend::on_write_high()
+{
+    m_session.throttle_client(true);
+}
+void MariaDBBackend::on_write_low()
+{
+    m_session.throttle_client(false);
+}
 
 }  // namespace sqlgate::mariadbprotocol

@@ -27,13 +27,15 @@ std::string payload_of(const Buffer& packet)
 bool parse_kill(const std::string& sql, uint64_t& id, bool& query_only)
 {
     size_t i = 0;
-    auto skip_ws = [&]() {
+    auto skip_ws = [&]()
+    {
         while (i < sql.size() && isspace(static_cast<unsigned char>(sql[i])))
         {
             ++i;
         }
     };
-    auto word = [&](const char* w) {
+    auto word = [&](const char* w)
+    {
         size_t n = strlen(w);
         if (sql.size() - i >= n && strncasecmp(sql.c_str() + i, w, n) == 0 &&
             (i + n == sql.size() || isspace(static_cast<unsigned char>(sql[i + n]))))
@@ -99,9 +101,9 @@ void MariaDBClient::start()
     }
     else
     {
-        hs.server_version = "5.5.5-" + (snap && !snap->server_version.empty()
-                                             ? snap->server_version
-                                             : std::string(DEFAULT_VERSION));
+        hs.server_version =
+            "5.5.5-" + (snap && !snap->server_version.empty() ? snap->server_version
+                                                              : std::string(DEFAULT_VERSION));
     }
     hs.connection_id = static_cast<uint32_t>(m_session.id());
     random_scramble(m_data->scramble, SCRAMBLE_LEN);
@@ -115,7 +117,10 @@ void MariaDBClient::start()
     m_stream.read_start();
 }
 
-void MariaDBClient::write_packet(Buffer&& packet) { m_stream.write(std::move(packet)); }
+void MariaDBClient::write_packet(Buffer&& packet)
+{
+    m_stream.write(std::move(packet));
+}
 
 void MariaDBClient::send_err(uint8_t seq, uint16_t code, const char* state, const std::string& msg)
 {
@@ -144,24 +149,24 @@ void MariaDBClient::process_input()
         m_seq = hdr[3];
         switch (m_state)
         {
-        case State::GREETING_SENT:
-            handle_handshake_response(std::move(packet));
-            break;
-        case State::AUTH_SWITCH_SENT:
-            handle_auth_switch_response(std::move(packet));
-            break;
-        case State::CHANGE_USER_SWITCH_SENT:
-            m_token = payload_of(packet);
-            finish_change_user();
-            break;
-        case State::ROUTING:
-            if (!route_command(std::move(packet)))
-            {
+            case State::GREETING_SENT:
+                handle_handshake_response(std::move(packet));
+                break;
+            case State::AUTH_SWITCH_SENT:
+                handle_auth_switch_response(std::move(packet));
+                break;
+            case State::CHANGE_USER_SWITCH_SENT:
+                m_token = payload_of(packet);
+                finish_change_user();
+                break;
+            case State::ROUTING:
+                if (!route_command(std::move(packet)))
+                {
+                    return;
+                }
+                break;
+            default:
                 return;
-            }
-            break;
-        default:
-            return;
         }
         if (m_session.state() == SessionState::STOPPING)
         {
@@ -219,19 +224,23 @@ void MariaDBClient::authenticate(bool reloaded)
     if (!snap)
     {
         m_state = State::AUTH_WAITING;
-        m_protocol.users().when_loaded(worker, [id]() {
-            if (Session* s = Session::find_local(id))
+        m_protocol.users().when_loaded(
+            worker,
+            [id]()
             {
-                static_cast<MariaDBClient*>(s->client())->authenticate(true);
-            }
-        });
+                if (Session* s = Session::find_local(id))
+                {
+                    static_cast<MariaDBClient*>(s->client())->authenticate(true);
+                }
+            });
         return;
     }
 
     const std::string& ip = m_session.remote();
     const Account* acc = snap->find(m_user, ip);
     Sha1 sha1{};
-    bool ok = acc && acc->plugin == NATIVE && check_native(m_data->scramble, m_token, acc->hash, sha1);
+    bool ok =
+        acc && acc->plugin == NATIVE && check_native(m_data->scramble, m_token, acc->hash, sha1);
     bool db_unknown = ok && !m_db.empty() && !snap->databases.count(m_db);
 
     if ((!ok || db_unknown) && !reloaded && !m_tried_reload)
@@ -240,27 +249,31 @@ void MariaDBClient::authenticate(bool reloaded)
         m_tried_reload = true;
         m_state = State::AUTH_WAITING;
         int64_t interval = global_config().get_duration_ms("users_refresh_time");
-        m_protocol.users().reload(worker, interval, [id](bool done) {
-            if (Session* s = Session::find_local(id))
+        m_protocol.users().reload(
+            worker, interval,
+            [id](bool done)
             {
-                static_cast<MariaDBClient*>(s->client())->authenticate(true);
-            }
-        });
+                if (Session* s = Session::find_local(id))
+                {
+                    static_cast<MariaDBClient*>(s->client())->authenticate(true);
+                }
+            });
         return;
     }
     if (!ok)
     {
         if (acc && acc->plugin != NATIVE)
         {
-            SG_WARNING("Login of '%s'@'%s' refused: account '%s'@'%s' uses plugin '%s'; only %s "
-                       "is supported",
-                       m_user.c_str(), ip.c_str(), acc->user.c_str(), acc->host.c_str(),
-                       acc->plugin.c_str(), NATIVE);
+            SG_WARNING(
+                "Login of '%s'@'%s' refused: account '%s'@'%s' uses plugin '%s'; only %s "
+                "is supported",
+                m_user.c_str(), ip.c_str(), acc->user.c_str(), acc->host.c_str(),
+                acc->plugin.c_str(), NATIVE);
         }
         m_session.service().failed_auths.fetch_add(1, std::memory_order_relaxed);
         fail_login(1045, "28000",
-                   "Access denied for user '" + m_user + "'@'" + ip + "' (using password: " +
-                       (m_token.empty() ? "NO" : "YES") + ")");
+                   "Access denied for user '" + m_user + "'@'" + ip +
+                       "' (using password: " + (m_token.empty() ? "NO" : "YES") + ")");
         return;
     }
     if (db_unknown)
@@ -318,37 +331,38 @@ bool MariaDBClient::route_command(Buffer&& packet)
         uint8_t cmd = packet.at(HEADER_LEN);
         switch (cmd)
         {
-        case COM_QUIT:
-            m_state = State::CLOSED;
-            m_session.close("client quit");
-            return false;
-        case COM_PROCESS_KILL:
-            if (len >= 5)
-            {
-                unsigned char b[4];
-                packet.copy_out(HEADER_LEN + 1, b, 4);
-                return handle_kill(b[0] | (b[1] << 8) | (b[2] << 16) | ((uint64_t)b[3] << 24), false);
-            }
-            break;
-        case COM_QUERY:
-            if (len < 64)
-            {
-                uint64_t id;
-                bool query_only;
-                if (parse_kill(get_sql(packet), id, query_only))
+            case COM_QUIT:
+                m_state = State::CLOSED;
+                m_session.close("client quit");
+                return false;
+            case COM_PROCESS_KILL:
+                if (len >= 5)
                 {
-                    return handle_kill(id, query_only);
+                    unsigned char b[4];
+                    packet.copy_out(HEADER_LEN + 1, b, 4);
+                    return handle_kill(b[0] | (b[1] << 8) | (b[2] << 16) | ((uint64_t)b[3] << 24),
+                                       false);
                 }
-            }
-            break;
-        case COM_INIT_DB:
-            m_pending_db = payload_of(packet).substr(1);
-            m_init_db_pending = true;
-            break;
-        case COM_CHANGE_USER:
-            return handle_change_user(std::move(packet));
-        default:
-            break;
+                break;
+            case COM_QUERY:
+                if (len < 64)
+                {
+                    uint64_t id;
+                    bool query_only;
+                    if (parse_kill(get_sql(packet), id, query_only))
+                    {
+                        return handle_kill(id, query_only);
+                    }
+                }
+                break;
+            case COM_INIT_DB:
+                m_pending_db = payload_of(packet).substr(1);
+                m_init_db_pending = true;
+                break;
+            case COM_CHANGE_USER:
+                return handle_change_user(std::move(packet));
+            default:
+                break;
         }
     }
     if (!m_session.route_query(std::move(packet)))
@@ -402,12 +416,19 @@ void MariaDBClient::send_error_and_close(int code, const std::string& message)
 void MariaDBClient::on_error(int status)
 {
     m_state = State::CLOSED;
-    m_session.close(status == UV_EOF ? "client closed the connection"
-                                     : std::string("client connection error: ") + uv_strerror(status));
+    m_session.close(status == UV_EOF
+                        ? "client closed the connection"
+                        : std::string("client connection error: ") + uv_strerror(status));
 }
 
-void MariaDBClient::on_write_high() { m_session.throttle_backends(true); }
-void MariaDBClient::on_write_low() { m_session.throttle_backends(false); }
+void MariaDBClient::on_write_high()
+{
+    m_session.throttle_backends(true);
+}
+void MariaDBClient::on_write_low()
+{
+    m_session.throttle_backends(false);
+}
 
 bool MariaDBClient::handle_kill(uint64_t id, bool query_only)
 {

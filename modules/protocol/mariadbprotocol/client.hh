@@ -65,7 +65,7 @@ private:
     SessionData* m_data;
     State m_state = State::GREETING_SENT;
     Buffer m_in;
-    uint8_t m_seq = 0;  ///< sequence number of the last packet from the client
+    uint8_t m_seq = 0;               ///< sequence number of the last packet from the client
     bool m_in_continuation = false;  ///< routing the rest of a >16 MiB packet
     bool m_load_data = false;        ///< forwarding LOAD DATA LOCAL file contents
     bool m_tried_reload = false;

@@ -82,66 +82,74 @@ void start_kill(Session& killer, uint64_t target_id, bool query_only)
     bool super = kdata && kdata->super_priv;
     std::string killer_user = killer.user();
 
-    auto answer = [killer_id, killer_worker](bool ok, uint16_t code, std::string msg) {
-        killer_worker->post([=]() {
-            if (Session* s = Session::find_local(killer_id))
+    auto answer = [killer_id, killer_worker](bool ok, uint16_t code, std::string msg)
+    {
+        killer_worker->post(
+            [=]()
             {
-                static_cast<MariaDBClient*>(s->client())->kill_done(ok, code, msg);
-            }
-        });
-    };
-
-    Session::run_on_owner(target_id, [=](Session* target) {
-        std::string id = std::to_string(target_id);
-        if (!target)
-        {
-            answer(false, 1094, "Unknown thread id: " + id);
-            return;
-        }
-        if (target->user() != killer_user && !super)
-        {
-            answer(false, 1095, "You are not owner of thread " + id);
-            return;
-        }
-        if (!query_only)
-        {
-            SG_INFO("Session %lu killed by session %lu", (unsigned long)target_id,
-                    (unsigned long)killer_id);
-            answer(true, 0, "");
-            if (target->client())
-            {
-                target->client()->send_error_and_close(1927, "Connection was killed");
-            }
-            return;
-        }
-        std::vector<BackendConnection*> busy;
-        for (const auto& b : target->backends())
-        {
-            if (b->state() == BackendState::ROUTING && b->busy())
-            {
-                busy.push_back(b.get());
-            }
-        }
-        if (busy.empty())
-        {
-            answer(true, 0, "");
-            return;
-        }
-        auto left = std::make_shared<size_t>(busy.size());
-        auto* tdata = static_cast<SessionData*>(target->protocol_data());
-        for (BackendConnection* b : busy)
-        {
-            auto task = std::make_unique<KillTask>(*target, [left, answer](bool) {
-                if (--*left == 0)
+                if (Session* s = Session::find_local(killer_id))
                 {
-                    answer(true, 0, "");
+                    static_cast<MariaDBClient*>(s->client())->kill_done(ok, code, msg);
                 }
             });
-            KillTask* t = task.get();
-            tdata->kill_tasks.push_back(std::move(task));
-            t->start(b->server_ptr(), b->backend_id());
-        }
-    });
+    };
+
+    Session::run_on_owner(
+        target_id,
+        [=](Session* target)
+        {
+            std::string id = std::to_string(target_id);
+            if (!target)
+            {
+                answer(false, 1094, "Unknown thread id: " + id);
+                return;
+            }
+            if (target->user() != killer_user && !super)
+            {
+                answer(false, 1095, "You are not owner of thread " + id);
+                return;
+            }
+            if (!query_only)
+            {
+                SG_INFO("Session %lu killed by session %lu", (unsigned long)target_id,
+                        (unsigned long)killer_id);
+                answer(true, 0, "");
+                if (target->client())
+                {
+                    target->client()->send_error_and_close(1927, "Connection was killed");
+                }
+                return;
+            }
+            std::vector<BackendConnection*> busy;
+            for (const auto& b : target->backends())
+            {
+                if (b->state() == BackendState::ROUTING && b->busy())
+                {
+                    busy.push_back(b.get());
+                }
+            }
+            if (busy.empty())
+            {
+                answer(true, 0, "");
+                return;
+            }
+            auto left = std::make_shared<size_t>(busy.size());
+            auto* tdata = static_cast<SessionData*>(target->protocol_data());
+            for (BackendConnection* b : busy)
+            {
+                auto task = std::make_unique<KillTask>(*target,
+                                                       [left, answer](bool)
+                                                       {
+                                                           if (--*left == 0)
+                                                           {
+                                                               answer(true, 0, "");
+                                                           }
+                                                       });
+                KillTask* t = task.get();
+                tdata->kill_tasks.push_back(std::move(task));
+                t->start(b->server_ptr(), b->backend_id());
+            }
+        });
 }
 
 }  // namespace sqlgate::mariadbprotocol

@@ -22,8 +22,8 @@ const Specification& spec()
     return s;
 }
 
-std::unique_ptr<Protocol> create(const ObjectConfig& listener, std::shared_ptr<const Service> service,
-                                 std::string& error)
+std::unique_ptr<Protocol> create(const ObjectConfig& listener,
+                                 std::shared_ptr<const Service> service, std::string& error)
 {
     static std::once_flag init;
     std::call_once(init, []() { mysql_library_init(0, nullptr, nullptr); });

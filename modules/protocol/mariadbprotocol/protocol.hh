@@ -39,8 +39,8 @@ public:
     uint8_t charset = 0x21;
     mariadb::Sha1 sha1_password{};
     bool has_password = false;
-    bool super_priv = false;  ///< the account may kill other users' queries
-    std::string attributes;  ///< the client's connection attributes, raw
+    bool super_priv = false;                       ///< the account may kill other users' queries
+    std::string attributes;                        ///< the client's connection attributes, raw
     uint8_t scramble[mariadb::SCRAMBLE_LEN] = {};  ///< sent to the client
     std::vector<std::unique_ptr<BackendHandler>> kill_tasks;  ///< KILL QUERY helpers
 };

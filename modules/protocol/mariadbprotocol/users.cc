@@ -62,7 +62,8 @@ const char* ROLES_QUERY = "SELECT user, host, role FROM mysql.roles_mapping";
 bool wildcard_match(const std::string& p, const std::string& s, bool ci)
 {
     size_t pi = 0, si = 0, star_p = std::string::npos, star_s = 0;
-    auto eq = [ci](char a, char b) {
+    auto eq = [ci](char a, char b)
+    {
         return ci ? std::tolower(static_cast<unsigned char>(a)) ==
                         std::tolower(static_cast<unsigned char>(b))
                   : a == b;
@@ -124,14 +125,16 @@ bool host_matches(const std::string& pattern, const std::string& ip)
 
 void UserSnapshot::sort()
 {
-    std::stable_sort(accounts.begin(), accounts.end(), [](const Account& a, const Account& b) {
-        int ra = host_rank(a.host), rb = host_rank(b.host);
-        if (ra != rb)
-        {
-            return ra < rb;
-        }
-        return !a.user.empty() && b.user.empty();
-    });
+    std::stable_sort(accounts.begin(), accounts.end(),
+                     [](const Account& a, const Account& b)
+                     {
+                         int ra = host_rank(a.host), rb = host_rank(b.host);
+                         if (ra != rb)
+                         {
+                             return ra < rb;
+                         }
+                         return !a.user.empty() && b.user.empty();
+                     });
 }
 
 const Account* UserSnapshot::find(const std::string& user, const std::string& ip) const
@@ -152,7 +155,8 @@ bool UserSnapshot::can_use_db(const Account& account, const std::string& db) con
     {
         return true;
     }
-    auto granted = [&](const std::string& user, const std::string& host) {
+    auto granted = [&](const std::string& user, const std::string& host)
+    {
         for (const DbGrant& g : grants)
         {
             if (g.user == user && g.host == host && wildcard_match(g.db, db, true))
@@ -281,7 +285,8 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
         auto snap = std::make_shared<UserSnapshot>();
         snap->server_version = mysql_get_server_info(c);
         bool ok = true;
-        auto query = [&](const char* sql, auto&& row_fn) {
+        auto query = [&](const char* sql, auto&& row_fn)
+        {
             if (!ok)
             {
                 return;
@@ -300,32 +305,34 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
             mysql_free_result(res);
         };
         auto str = [](const char* s) { return std::string(s ? s : ""); };
-        query(USERS_QUERY, [&](MYSQL_ROW r) {
-            Account a;
-            a.user = str(r[0]);
-            a.host = str(r[1]);
-            a.plugin = str(r[4]);
-            std::string text = str(r[3]).empty() ? str(r[2]) : str(r[3]);
-            if (a.plugin.empty() || a.plugin == "mysql_native_password")
-            {
-                a.plugin = "mysql_native_password";
-                if (!mariadb::decode_password_hash(text, a.hash))
-                {
-                    a.plugin = "invalid password hash";
-                }
-            }
-            a.is_role = str(r[5]) == "Y";
-            a.default_role = str(r[6]);
-            a.super_priv = str(r[7]) == "Y";
-            a.global_db_priv = str(r[8]) == "1";
-            snap->accounts.push_back(std::move(a));
-        });
-        query(DB_QUERY, [&](MYSQL_ROW r) {
-            snap->grants.push_back(DbGrant{str(r[0]), str(r[1]), str(r[2])});
-        });
-        query(ROLES_QUERY, [&](MYSQL_ROW r) {
-            snap->roles.emplace_back(str(r[0]) + "@" + str(r[1]), str(r[2]));
-        });
+        query(USERS_QUERY,
+              [&](MYSQL_ROW r)
+              {
+                  Account a;
+                  a.user = str(r[0]);
+                  a.host = str(r[1]);
+                  a.plugin = str(r[4]);
+                  std::string text = str(r[3]).empty() ? str(r[2]) : str(r[3]);
+                  if (a.plugin.empty() || a.plugin == "mysql_native_password")
+                  {
+                      a.plugin = "mysql_native_password";
+                      if (!mariadb::decode_password_hash(text, a.hash))
+                      {
+                          a.plugin = "invalid password hash";
+                      }
+                  }
+                  a.is_role = str(r[5]) == "Y";
+                  a.default_role = str(r[6]);
+                  a.super_priv = str(r[7]) == "Y";
+                  a.global_db_priv = str(r[8]) == "1";
+                  snap->accounts.push_back(std::move(a));
+              });
+        query(DB_QUERY,
+              [&](MYSQL_ROW r) {
+                  snap->grants.push_back(DbGrant{str(r[0]), str(r[1]), str(r[2])});
+              });
+        query(ROLES_QUERY, [&](MYSQL_ROW r)
+              { snap->roles.emplace_back(str(r[0]) + "@" + str(r[1]), str(r[2])); });
         query("SHOW DATABASES", [&](MYSQL_ROW r) { snap->databases.insert(str(r[0])); });
         mysql_close(c);
         if (ok)

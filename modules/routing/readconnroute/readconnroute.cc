@@ -36,10 +36,12 @@ std::vector<ServerPtr> ReadConnRoute::candidates() const
         }
         out.push_back(s);
     }
-    std::stable_sort(out.begin(), out.end(), [](const ServerPtr& a, const ServerPtr& b) {
-        return a->connections.load(std::memory_order_relaxed) <
-               b->connections.load(std::memory_order_relaxed);
-    });
+    std::stable_sort(out.begin(), out.end(),
+                     [](const ServerPtr& a, const ServerPtr& b)
+                     {
+                         return a->connections.load(std::memory_order_relaxed) <
+                                b->connections.load(std::memory_order_relaxed);
+                     });
     return out;
 }
 
@@ -110,13 +112,14 @@ void ReadConnSession::backend_error(BackendConnection& conn, const std::string& 
     m_backend = nullptr;
     if (never_reached && connect_next())
     {
-        SG_WARNING("Session %lu: server %s unreachable (%s), using %s", (unsigned long)m_session.id(),
-                   server.c_str(), reason.c_str(), m_backend->server().name().c_str());
+        SG_WARNING("Session %lu: server %s unreachable (%s), using %s",
+                   (unsigned long)m_session.id(), server.c_str(), reason.c_str(),
+                   m_backend->server().name().c_str());
         if (m_routed)
         {
             // Commands were queued on the failed connection; they are lost.
-            m_session.client()->send_error_and_close(1927, "Lost connection to backend server '" +
-                                                               server + "': " + reason);
+            m_session.client()->send_error_and_close(
+                1927, "Lost connection to backend server '" + server + "': " + reason);
         }
         return;
     }
@@ -128,9 +131,13 @@ const Specification& spec()
 {
     static const Specification s(
         "readconnroute",
-        {ParamSpec{"router_options", ParamType::ENUM_LIST,
+        {ParamSpec{"router_options",
+                   ParamType::ENUM_LIST,
                    "Which servers sessions may use: master, slave, running or synced",
-                   std::string("running"), false, false, {"master", "slave", "running", "synced"}}});
+                   std::string("running"),
+                   false,
+                   false,
+                   {"master", "slave", "running", "synced"}}});
     return s;
 }
 

@@ -43,7 +43,8 @@ public:
     bool start() override;
     bool route_query(Buffer&& packet) override;
     bool backend_reply(BackendConnection& conn, Buffer&& data, const Reply& reply) override;
-    void backend_error(BackendConnection& conn, const std::string& reason, bool reply_started) override;
+    void backend_error(BackendConnection& conn, const std::string& reason,
+                       bool reply_started) override;
 
 private:
     bool connect_next();

@@ -23,21 +23,21 @@ namespace sqlgate
 
 enum class ParamType
 {
-    STRING,    ///< free text
-    PASSWORD,  ///< free text, masked in output
-    COUNT,     ///< non-negative integer within [min, max]
-    INT,       ///< signed integer within [min, max]
-    SIZE,      ///< bytes: 1024, 64k/64K (1000s), 64Ki (1024s), M, Mi, G, Gi, T, Ti
-    DURATION,  ///< milliseconds: h, m, s, ms; a bare number is seconds
-    BOOL,      ///< true/false, on/off, yes/no, 1/0
-    ENUM,      ///< one of enum_values (case-insensitive)
-    ENUM_LIST, ///< comma-separated subset of enum_values
-    LIST,      ///< comma-separated strings, trimmed
-    TARGETS,   ///< comma-separated object names (servers, services)
-    FILTERS,   ///< pipe-separated filter names, order kept
-    PATH,      ///< a file system path
-    REGEX,     ///< a PCRE2 pattern (checked at parse time); "/.../" quoting allowed
-    THREADS,   ///< "auto" or a positive count
+    STRING,     ///< free text
+    PASSWORD,   ///< free text, masked in output
+    COUNT,      ///< non-negative integer within [min, max]
+    INT,        ///< signed integer within [min, max]
+    SIZE,       ///< bytes: 1024, 64k/64K (1000s), 64Ki (1024s), M, Mi, G, Gi, T, Ti
+    DURATION,   ///< milliseconds: h, m, s, ms; a bare number is seconds
+    BOOL,       ///< true/false, on/off, yes/no, 1/0
+    ENUM,       ///< one of enum_values (case-insensitive)
+    ENUM_LIST,  ///< comma-separated subset of enum_values
+    LIST,       ///< comma-separated strings, trimmed
+    TARGETS,    ///< comma-separated object names (servers, services)
+    FILTERS,    ///< pipe-separated filter names, order kept
+    PATH,       ///< a file system path
+    REGEX,      ///< a PCRE2 pattern (checked at parse time); "/.../" quoting allowed
+    THREADS,    ///< "auto" or a positive count
 };
 
 const char* to_string(ParamType type);
@@ -53,7 +53,8 @@ struct ParamSpec
     std::vector<std::string> enum_values;
     int64_t min = 0;
     int64_t max = INT64_MAX;
-    std::vector<std::string> aliases;  ///< accepted alternative names (e.g. "targets" for "servers")
+    std::vector<std::string>
+        aliases;  ///< accepted alternative names (e.g. "targets" for "servers")
 };
 
 class Specification
@@ -79,7 +80,8 @@ struct Value
 {
     ParamType type = ParamType::STRING;
     std::string text;
-    int64_t number = 0;  ///< COUNT, INT, SIZE (bytes), DURATION (ms), BOOL (0/1), THREADS (0 = auto)
+    int64_t number =
+        0;  ///< COUNT, INT, SIZE (bytes), DURATION (ms), BOOL (0/1), THREADS (0 = auto)
     std::vector<std::string> list;  ///< LIST, TARGETS, FILTERS, ENUM_LIST
 };
 
@@ -129,8 +131,9 @@ struct RawParam
     int line = 0;
 };
 bool build_object(const std::string& file, const std::string& section, int section_line,
-                  const std::vector<RawParam>& params, const std::vector<const Specification*>& specs,
-                  ObjectConfig& out, std::vector<std::string>& errors);
+                  const std::vector<RawParam>& params,
+                  const std::vector<const Specification*>& specs, ObjectConfig& out,
+                  std::vector<std::string>& errors);
 
 }  // namespace sqlgate
 

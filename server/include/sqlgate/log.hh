@@ -36,11 +36,11 @@ void log_message(LogLevel level, const char* module, const char* fmt, ...)
 #define SQLGATE_MODULE_NAME nullptr
 #endif
 
-#define SG_LOG(level, ...)                                                        \
-    do                                                                            \
-    {                                                                             \
-        if (::sqlgate::log_enabled(level))                                        \
-            ::sqlgate::log_message(level, SQLGATE_MODULE_NAME, __VA_ARGS__);       \
+#define SG_LOG(level, ...)                                                   \
+    do                                                                       \
+    {                                                                        \
+        if (::sqlgate::log_enabled(level))                                   \
+            ::sqlgate::log_message(level, SQLGATE_MODULE_NAME, __VA_ARGS__); \
     } while (0)
 #define SG_ERROR(...) SG_LOG(::sqlgate::LogLevel::ERROR, __VA_ARGS__)
 #define SG_WARNING(...) SG_LOG(::sqlgate::LogLevel::WARNING, __VA_ARGS__)

@@ -135,7 +135,8 @@ void write_lenenc_str(std::string& out, std::string_view s);
 /// Wrap @c payload into packets (splitting at 16 MiB) starting at @c seq.
 Buffer make_packet(uint8_t seq, std::string_view payload);
 Buffer make_ok(uint8_t seq, uint64_t affected_rows = 0, uint64_t insert_id = 0,
-               uint16_t status = srv::AUTOCOMMIT, uint16_t warnings = 0, std::string_view info = {});
+               uint16_t status = srv::AUTOCOMMIT, uint16_t warnings = 0,
+               std::string_view info = {});
 /// ERR packet: 0xff, code, '#', 5-char sqlstate, message.
 Buffer make_err(uint8_t seq, uint16_t code, std::string_view sqlstate, std::string_view message);
 

@@ -58,4 +58,6 @@ struct ModuleInfo
 
 }  // namespace sqlgate
 
-#define SQLGATE_MODULE_ENTRY extern "C" __attribute__((visibility("default"))) const ::sqlgate::ModuleInfo* sqlgate_module_info()
+#define SQLGATE_MODULE_ENTRY                                                       \
+    extern "C" __attribute__((visibility("default"))) const ::sqlgate::ModuleInfo* \
+    sqlgate_module_info()

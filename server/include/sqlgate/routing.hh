@@ -34,9 +34,9 @@ class ObjectConfig;
 /// What the protocol knows about the reply a piece belongs to.
 struct Reply
 {
-    uint8_t command = 0;       ///< the command this replies to (COM_xxx)
-    bool complete = false;     ///< this piece ends the reply
-    bool is_error = false;     ///< the reply is (or ended with) an ERR packet
+    uint8_t command = 0;    ///< the command this replies to (COM_xxx)
+    bool complete = false;  ///< this piece ends the reply
+    bool is_error = false;  ///< the reply is (or ended with) an ERR packet
     bool is_resultset = false;
     bool local_infile = false;  ///< the server asked for LOAD DATA LOCAL file contents
     uint16_t error_code = 0;
