@@ -22,7 +22,8 @@ std::string canonical(std::string_view sql)
     size_t i = 0;
     const size_t n = sql.size();
     bool space = false;  // a whitespace run is pending
-    auto emit = [&](std::string_view s) {
+    auto emit = [&](std::string_view s)
+    {
         if (space && !out.empty())
         {
             out += ' ';
@@ -96,9 +97,9 @@ std::string canonical(std::string_view sql)
         {
             // Numeric literal: digits, '.', exponent, hex 0x...
             size_t j = i + 1;
-            while (j < n && (word_char(sql[j]) || sql[j] == '.' ||
-                             ((sql[j] == '+' || sql[j] == '-') &&
-                              (sql[j - 1] == 'e' || sql[j - 1] == 'E'))))
+            while (j < n &&
+                   (word_char(sql[j]) || sql[j] == '.' ||
+                    ((sql[j] == '+' || sql[j] == '-') && (sql[j - 1] == 'e' || sql[j - 1] == 'E'))))
             {
                 ++j;
             }

@@ -168,14 +168,15 @@ std::unique_ptr<QlaFilter> QlaFilter::create(const ObjectConfig& config, std::st
     {
         options |= PCRE2_EXTENDED;
     }
-    f->m_match = compile(config, "match", options, error);
-    if (!error.empty())
+    std::string problem;
+    f->m_match = compile(config, "match", options, problem);
+    if (problem.empty())
     {
-        return nullptr;
+        f->m_exclude = compile(config, "exclude", options, problem);
     }
-    f->m_exclude = compile(config, "exclude", options, error);
-    if (!error.empty())
+    if (!problem.empty())
     {
+        error = problem;
         return nullptr;
     }
 
@@ -185,8 +186,8 @@ std::unique_ptr<QlaFilter> QlaFilter::create(const ObjectConfig& config, std::st
         f->m_unified = f->open_log(f->m_unified_path, false);
         if (!f->m_unified)
         {
-            error = "cannot open the unified log file '" + f->m_unified_path +
-                    "': " + strerror(errno);
+            error =
+                "cannot open the unified log file '" + f->m_unified_path + "': " + strerror(errno);
             return nullptr;
         }
     }
@@ -262,112 +263,112 @@ std::string QlaFilter::format(const Event& ev, const Session& session, bool sess
         sep = s.separator.c_str();
         switch (field.flag)
         {
-        case LOG_SERVICE:
-            out += session.service().name;
-            break;
-        case LOG_SESSION:
-            out += std::to_string(session.id());
-            break;
-        case LOG_DATE:
-        {
-            struct tm tm;
-            localtime_r(&ev.date, &tm);
-            char buf[32];
-            strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
-            out += buf;
-            break;
-        }
-        case LOG_USER:
-            out += session.user();
-            out += '@';
-            out += session.remote();
-            break;
-        case LOG_REPLY_TIME:
-            if (r && ev.replied)
+            case LOG_SERVICE:
+                out += session.service().name;
+                break;
+            case LOG_SESSION:
+                out += std::to_string(session.id());
+                break;
+            case LOG_DATE:
             {
-                append_duration(out, ev.reply_time, s.microseconds);
-            }
-            break;
-        case LOG_TOTAL_REPLY_TIME:
-            if (r)
-            {
-                append_duration(out, ev.total_time, s.microseconds);
-            }
-            break;
-        case LOG_QUERY:
-        {
-            std::string canon;
-            std::string_view sql = ev.sql;
-            if (s.canonical)
-            {
-                canon = canonical(sql);
-                sql = canon;
-            }
-            if (s.newline_replacement.empty())
-            {
-                out += sql;
+                struct tm tm;
+                localtime_r(&ev.date, &tm);
+                char buf[32];
+                strftime(buf, sizeof(buf), "%Y-%m-%d %H:%M:%S", &tm);
+                out += buf;
                 break;
             }
-            for (size_t i = 0; i < sql.size(); ++i)
-            {
-                char c = sql[i];
-                if (c == '\r' || c == '\n')
+            case LOG_USER:
+                out += session.user();
+                out += '@';
+                out += session.remote();
+                break;
+            case LOG_REPLY_TIME:
+                if (r && ev.replied)
                 {
-                    if (c == '\r' && i + 1 < sql.size() && sql[i + 1] == '\n')
+                    append_duration(out, ev.reply_time, s.microseconds);
+                }
+                break;
+            case LOG_TOTAL_REPLY_TIME:
+                if (r)
+                {
+                    append_duration(out, ev.total_time, s.microseconds);
+                }
+                break;
+            case LOG_QUERY:
+            {
+                std::string canon;
+                std::string_view sql = ev.sql;
+                if (s.canonical)
+                {
+                    canon = canonical(sql);
+                    sql = canon;
+                }
+                if (s.newline_replacement.empty())
+                {
+                    out += sql;
+                    break;
+                }
+                for (size_t i = 0; i < sql.size(); ++i)
+                {
+                    char c = sql[i];
+                    if (c == '\r' || c == '\n')
                     {
-                        ++i;
+                        if (c == '\r' && i + 1 < sql.size() && sql[i + 1] == '\n')
+                        {
+                            ++i;
+                        }
+                        out += s.newline_replacement;
                     }
-                    out += s.newline_replacement;
+                    else
+                    {
+                        out += c;
+                    }
                 }
-                else
+                break;
+            }
+            case LOG_DEFAULT_DB:
+                out += session.database();
+                break;
+            case LOG_NUM_ROWS:
+                if (r)
                 {
-                    out += c;
+                    out += std::to_string(r->rows);
                 }
-            }
-            break;
-        }
-        case LOG_DEFAULT_DB:
-            out += session.database();
-            break;
-        case LOG_NUM_ROWS:
-            if (r)
-            {
-                out += std::to_string(r->rows);
-            }
-            break;
-        case LOG_REPLY_SIZE:
-            if (r)
-            {
-                out += std::to_string(r->bytes);
-            }
-            break;
-        case LOG_TRANSACTION:
-            out += ev.transaction;
-            break;
-        case LOG_TRANSACTION_TIME:
-            if (ev.transaction_time)
-            {
-                append_duration(out, *ev.transaction_time, s.microseconds);
-            }
-            break;
-        case LOG_NUM_WARNINGS:
-            if (r)
-            {
-                out += std::to_string(r->warnings);
-            }
-            break;
-        case LOG_ERROR_MSG:
-            if (r && r->is_error)
-            {
-                out += r->error_message;
-            }
-            break;
-        case LOG_SERVER:
-            if (r && r->server)
-            {
-                out += r->server;
-            }
-            break;
+                break;
+            case LOG_REPLY_SIZE:
+                if (r)
+                {
+                    out += std::to_string(r->bytes);
+                }
+                break;
+            case LOG_TRANSACTION:
+                out += ev.transaction;
+                break;
+            case LOG_TRANSACTION_TIME:
+                if (ev.transaction_time)
+                {
+                    append_duration(out, *ev.transaction_time, s.microseconds);
+                }
+                break;
+            case LOG_NUM_WARNINGS:
+                if (r)
+                {
+                    out += std::to_string(r->warnings);
+                }
+                break;
+            case LOG_ERROR_MSG:
+                if (r && r->is_error)
+                {
+                    out += r->error_message;
+                }
+                break;
+            case LOG_SERVER:
+                if (r && r->server)
+                {
+                    out += r->server;
+                }
+                break;
         }
     }
     out += '\n';
@@ -430,48 +431,44 @@ const Specification& spec()
         "qlafilter",
         {
             param("filebase", ParamType::PATH,
-                      "Base name of the log files: <filebase>.<session id> for session files, "
-                      "<filebase>.unified for the unified file",
-                      std::nullopt, true},
-            param("match", ParamType::REGEX, "Only log statements that match this pattern"},
-            param("exclude", ParamType::REGEX, "Do not log statements that match this pattern"},
+                  "Base name of the log files: <filebase>.<session id> for session files, "
+                  "<filebase>.unified for the unified file",
+                  std::nullopt, true),
+            param("match", ParamType::REGEX, "Only log statements that match this pattern"),
+            param("exclude", ParamType::REGEX, "Do not log statements that match this pattern"),
             param("options", ParamType::ENUM_LIST,
-                      "Regular expression options for match and exclude: ignorecase, case, "
-                      "extended",
-                      std::string("case"), false, {"ignorecase", "case", "extended"}},
-            param("user", ParamType::STRING, "Only log sessions of this user",
-                      std::string("")},
+                  "Regular expression options for match and exclude: ignorecase, case, "
+                  "extended",
+                  std::string("case"), false, {"ignorecase", "case", "extended"}),
+            param("user", ParamType::STRING, "Only log sessions of this user", std::string("")),
             param("source", ParamType::STRING,
-                      "Only log sessions whose client connects from this address",
-                      std::string("")},
+                  "Only log sessions whose client connects from this address", std::string("")),
             param("log_type", ParamType::ENUM_LIST,
-                      "Where to log: session (one file per session), unified (one file for all "
-                      "sessions), stdout",
-                      std::string("session"), false, {"session", "unified", "stdout"}},
+                  "Where to log: session (one file per session), unified (one file for all "
+                  "sessions), stdout",
+                  std::string("session"), false, {"session", "unified", "stdout"}),
             param("log_data", ParamType::ENUM_LIST, "The fields of each log line, in a fixed order",
-                      std::string("date,user,query"), false, false,
-                      {"service", "session", "date", "user", "reply_time", "total_reply_time",
-                       "query", "default_db", "num_rows", "reply_size", "transaction",
-                       "transaction_time", "num_warnings", "error_msg", "server"}},
+                  std::string("date,user,query"), false,
+                  {"service", "session", "date", "user", "reply_time", "total_reply_time", "query",
+                   "default_db", "num_rows", "reply_size", "transaction", "transaction_time",
+                   "num_warnings", "error_msg", "server"}),
             param("flush", ParamType::BOOL, "Flush the log files after every line",
-                      std::string("false")},
+                  std::string("false")),
             param("append", ParamType::BOOL,
-                      "Append to existing log files instead of truncating them",
-                      std::string("true")},
+                  "Append to existing log files instead of truncating them", std::string("true")),
             param("separator", ParamType::STRING, "Separator between the fields of a line",
-                      std::string(",")},
+                  std::string(",")),
             param("newline_replacement", ParamType::STRING,
-                      "Written instead of each line break (\\n, \\r or \\r\\n) in a statement; "
-                      "empty: line breaks are written as they are",
-                      std::string(" ")},
+                  "Written instead of each line break (\\n, \\r or \\r\\n) in a statement; "
+                  "empty: line breaks are written as they are",
+                  std::string(" ")),
             param("duration_unit", ParamType::ENUM,
-                      "Unit of reply_time, total_reply_time and transaction_time: ms "
-                      "(milliseconds) or us (microseconds)",
-                      std::string("ms"), false, false,
-                      {"ms", "milliseconds", "us", "microseconds"}},
+                  "Unit of reply_time, total_reply_time and transaction_time: ms "
+                  "(milliseconds) or us (microseconds)",
+                  std::string("ms"), false, {"ms", "milliseconds", "us", "microseconds"}),
             param("use_canonical_form", ParamType::BOOL,
-                      "Log the canonical form of statements (literals replaced by ?)",
-                      std::string("false")},
+                  "Log the canonical form of statements (literals replaced by ?)",
+                  std::string("false")),
         });
     return s;
 }

@@ -87,7 +87,7 @@ struct Event
     bool replied = false;                               ///< the first piece arrived
     const char* transaction = "";                       ///< BEGIN, COMMIT, ROLLBACK or ""
     std::optional<std::chrono::steady_clock::duration> transaction_time;  ///< COMMIT/ROLLBACK
-    const Reply* reply = nullptr;                       ///< null: logged without a reply
+    const Reply* reply = nullptr;  ///< null: logged without a reply
 };
 
 class QlaFilter : public Filter

@@ -1,8 +1,8 @@
 #define SQLGATE_MODULE_NAME "qlafilter"
 #include "qlasession.hh"
 
-#include <cerrno>
 #include <strings.h>
+#include <cerrno>
 
 #include "sqlgate/mariadb.hh"
 #include "sqlgate/session.hh"

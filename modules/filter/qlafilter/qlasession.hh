@@ -40,7 +40,7 @@ private:
     /// commands cost no memory each.
     struct Pending
     {
-        size_t skip = 0;     ///< replies to pass before this entry's own
+        size_t skip = 0;      ///< replies to pass before this entry's own
         bool logged = false;  ///< false: only a skip count
         Event event;
         bool trx_end = false;  ///< COMMIT/ROLLBACK of a transaction this session saw begin

@@ -167,17 +167,17 @@ pcre2_match_data* RegexFilter::new_match_data() const
 
 int RegexFilter::rewrite(std::string_view sql, pcre2_match_data* md, std::string& out) const
 {
-    const uint32_t opts = PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH |
-                          PCRE2_SUBSTITUTE_UNSET_EMPTY;
+    const uint32_t opts =
+        PCRE2_SUBSTITUTE_GLOBAL | PCRE2_SUBSTITUTE_OVERFLOW_LENGTH | PCRE2_SUBSTITUTE_UNSET_EMPTY;
     // Room for the statement plus some growth; retried once with the exact size.
     out.resize(sql.size() + m_replace.size() + 64);
     for (int attempt = 0; attempt < 2; ++attempt)
     {
         PCRE2_SIZE len = out.size();
-        int rc = pcre2_substitute(m_code, reinterpret_cast<PCRE2_SPTR>(sql.data()), sql.size(), 0,
-                                  opts, md, nullptr,
-                                  reinterpret_cast<PCRE2_SPTR>(m_replace.data()), m_replace.size(),
-                                  reinterpret_cast<PCRE2_UCHAR*>(out.data()), &len);
+        int rc =
+            pcre2_substitute(m_code, reinterpret_cast<PCRE2_SPTR>(sql.data()), sql.size(), 0, opts,
+                             md, nullptr, reinterpret_cast<PCRE2_SPTR>(m_replace.data()),
+                             m_replace.size(), reinterpret_cast<PCRE2_UCHAR*>(out.data()), &len);
         if (rc == PCRE2_ERROR_NOMEMORY)
         {
             out.resize(len);
@@ -187,9 +187,10 @@ int RegexFilter::rewrite(std::string_view sql, pcre2_match_data* md, std::string
         {
             if (!m_warned.exchange(true))
             {
-                SG_ERROR("Substituting '%s' with '%s' failed: %s. Statements are passed unchanged; "
-                         "further errors are not reported.",
-                         m_pattern.c_str(), m_replace.c_str(), pcre2_message(rc).c_str());
+                SG_ERROR(
+                    "Substituting '%s' with '%s' failed: %s. Statements are passed unchanged; "
+                    "further errors are not reported.",
+                    m_pattern.c_str(), m_replace.c_str(), pcre2_message(rc).c_str());
             }
             return -1;
         }
@@ -278,24 +279,24 @@ const Specification& spec()
         "regexfilter",
         {
             param("match", ParamType::REGEX,
-                      "PCRE2 pattern: the parts of a statement that it matches are replaced",
-                      std::nullopt, true},
+                  "PCRE2 pattern: the parts of a statement that it matches are replaced",
+                  std::nullopt, true),
             param("replace", ParamType::STRING,
-                      "Replacement text for each match; $1 or ${name} insert capture groups",
-                      std::nullopt, true},
+                  "Replacement text for each match; $1 or ${name} insert capture groups",
+                  std::nullopt, true),
             param("options", ParamType::ENUM_LIST,
-                      "Regular expression options: ignorecase, case, extended",
-                      std::string("ignorecase"), false, {"ignorecase", "case", "extended"}},
+                  "Regular expression options: ignorecase, case, extended",
+                  std::string("ignorecase"), false, {"ignorecase", "case", "extended"}),
             param("log_file", ParamType::PATH,
-                      "Append every matched and unmatched statement to this file", std::string("")},
+                  "Append every matched and unmatched statement to this file", std::string("")),
             param("log_trace", ParamType::BOOL,
-                      "Log every matched and unmatched statement to the sqlgate log at info level",
-                      std::string("false")},
+                  "Log every matched and unmatched statement to the sqlgate log at info level",
+                  std::string("false")),
             param("source", ParamType::STRING,
-                      "Only rewrite statements of sessions whose client connects from this address",
-                      std::string("")},
+                  "Only rewrite statements of sessions whose client connects from this address",
+                  std::string("")),
             param("user", ParamType::STRING, "Only rewrite statements of sessions of this user",
-                      std::string("")},
+                  std::string("")),
         });
     return s;
 }

@@ -78,6 +78,21 @@ void MariaDBBackend::send(Buffer&& command)
     m_stream->write(std::move(command));
 }
 
+std::vector<Buffer> MariaDBBackend::take_unsent()
+{
+    std::vector<Buffer> out;
+    // Once logged in, held commands wait behind sent ones: not safe to move.
+    if (!m_login_done)
+    {
+        for (Buffer& b : m_held)
+        {
+            out.push_back(std::move(b));
+        }
+        m_held.clear();
+    }
+    return out;
+}
+
 void MariaDBBackend::flush_held()
 {
     while (!m_held.empty() && m_state == BackendState::ROUTING && !m_change_user && m_stream)
@@ -212,6 +227,7 @@ void MariaDBBackend::process_auth()
         if (first == 0x00)
         {
             m_state = BackendState::ROUTING;
+            m_login_done = true;
             flush_held();
         }
         else if (first == 0xff)

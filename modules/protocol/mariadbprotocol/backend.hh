@@ -22,6 +22,7 @@ public:
 
     bool write(Buffer&& command) override;
     uint64_t backend_id() const override { return m_backend_id; }
+    std::vector<Buffer> take_unsent() override;
     bool busy() const override { return !m_tracker.idle() || !m_held.empty() || m_change_user; }
 
     // StreamHandler
@@ -52,6 +53,7 @@ private:
     bool m_in_continuation = false;
     bool m_change_user = false;  ///< a COM_CHANGE_USER reply is awaited
     bool m_handshake_seen = false;
+    bool m_login_done = false;
 };
 
 }  // namespace sqlgate::mariadbprotocol

@@ -106,20 +106,20 @@ void ReadConnSession::backend_error(BackendConnection& conn, const std::string& 
     {
         return;
     }
-    // A server we never reached: try the next one, the client has lost nothing.
-    bool never_reached = conn.stats()->bytes_read == 0;
+    // A server we never reached: try the next one. Commands that were waiting
+    // for the login are sent there; the client has lost nothing.
     std::string server = conn.server().name();
+    std::vector<Buffer> unsent = conn.take_unsent();
     m_backend = nullptr;
-    if (never_reached && connect_next())
+    if (conn.stats()->bytes_read == 0 && !reply_started && connect_next())
     {
         SG_WARNING("Session %lu: server %s unreachable (%s), using %s",
                    (unsigned long)m_session.id(), server.c_str(), reason.c_str(),
                    m_backend->server().name().c_str());
-        if (m_routed)
+        for (Buffer& b : unsent)
         {
-            // Commands were queued on the failed connection; they are lost.
-            m_session.client()->send_error_and_close(
-                1927, "Lost connection to backend server '" + server + "': " + reason);
+            m_routed = true;
+            m_backend->write(std::move(b));
         }
         return;
     }

@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "sqlgate/buffer.hh"
 #include "sqlgate/routing.hh"
@@ -79,6 +80,10 @@ public:
     virtual uint64_t backend_id() const { return 0; }
     /// True while a command is outstanding (reply not complete).
     virtual bool busy() const = 0;
+    /// Commands accepted by write() that never reached the server (e.g. the
+    /// connection failed before login finished). The caller may route them
+    /// elsewhere; the connection forgets them.
+    virtual std::vector<Buffer> take_unsent() { return {}; }
 
     Server& server() { return *m_server; }
     const ServerPtr& server_ptr() const { return m_server; }

@@ -1,0 +1,152 @@
+// The command line: --version, --config-check, bad configurations, module
+// errors and startup failures, each with a message a person can act on.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include "harness.hh"
+
+using namespace sqlgate::test;
+
+namespace
+{
+std::string temp_config(const std::string& text)
+{
+    char tmpl[] = "/tmp/sqlgate-cli-XXXXXX";
+    std::string dir = mkdtemp(tmpl);
+    std::string path = dir + "/test.cnf";
+    std::ofstream(path) << text;
+    return path;
+}
+
+const char* GOOD = R"([maxscale]
+threads=1
+
+[server1]
+type=server
+address=127.0.0.1
+port=3306
+
+[Svc]
+type=service
+router=readconnroute
+servers=server1
+user=u
+password=p
+
+[Lst]
+type=listener
+service=Svc
+protocol=MariaDBClient
+port=4999
+)";
+
+TEST(Cli, Version)
+{
+    CommandResult r = run_sqlgate({"--version"});
+    EXPECT_EQ(r.status.exit_code(), 0);
+    EXPECT_EQ(r.output.rfind("sqlgate ", 0), 0u) << r.output;
+}
+
+TEST(Cli, ConfigCheckAcceptsGoodFile)
+{
+    std::string path = temp_config(GOOD);
+    CommandResult r = run_sqlgate({"--config", path, "--config-check"});
+    EXPECT_EQ(r.status.exit_code(), 0) << r.output;
+    EXPECT_NE(r.output.find("valid"), std::string::npos);
+    r = run_sqlgate({"-f", path, "-c"});
+    EXPECT_EQ(r.status.exit_code(), 0) << r.output;
+}
+
+TEST(Cli, ConfigCheckNamesFileLineSectionAndParameter)
+{
+    std::string text = GOOD;
+    text.replace(text.find("user=u"), 6, "usr=u\nmax_connections=ten");
+    std::string path = temp_config(text);
+    CommandResult r = run_sqlgate({"--config", path, "--config-check"});
+    EXPECT_EQ(r.status.exit_code(), 1) << r.output;
+    EXPECT_NE(r.output.find(path + ":13: [Svc] parameter 'usr': unknown parameter"),
+              std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find(path + ":14: [Svc] parameter 'max_connections'"), std::string::npos)
+        << r.output;
+    EXPECT_NE(r.output.find("'user'"), std::string::npos) << "missing mandatory user\n" << r.output;
+}
+
+TEST(Cli, UnknownRouterModuleNamesTheFile)
+{
+    std::string text = GOOD;
+    text.replace(text.find("router=readconnroute"), 20, "router=nosuchrouter");
+    std::string path = temp_config(text);
+    CommandResult r = run_sqlgate({"--config", path, "--config-check"});
+    EXPECT_EQ(r.status.exit_code(), 1) << r.output;
+    EXPECT_NE(r.output.find("libnosuchrouter.so"), std::string::npos) << r.output;
+}
+
+TEST(Cli, WrongKindOfModule)
+{
+    std::string text = GOOD;
+    text.replace(text.find("router=readconnroute"), 20, "router=mariadbprotocol");
+    std::string path = temp_config(text);
+    CommandResult r = run_sqlgate({"--config", path, "--config-check"});
+    EXPECT_EQ(r.status.exit_code(), 1) << r.output;
+    EXPECT_NE(r.output.find("is a Protocol module, not a Router module"), std::string::npos)
+        << r.output;
+}
+
+TEST(Cli, MissingConfigFile)
+{
+    CommandResult r = run_sqlgate({"--config", "/nonexistent/sqlgate.cnf"});
+    EXPECT_EQ(r.status.exit_code(), 1);
+    EXPECT_NE(r.output.find("/nonexistent/sqlgate.cnf"), std::string::npos) << r.output;
+}
+
+TEST(Cli, BadOption)
+{
+    CommandResult r = run_sqlgate({"--threads", "zero"});
+    EXPECT_EQ(r.status.exit_code(), 1);
+    EXPECT_NE(r.output.find("--threads"), std::string::npos) << r.output;
+}
+
+TEST(Cli, ListenerPortInUseFailsStartup)
+{
+    int port = free_port();
+    // Occupy the port with a plain socket (no SO_REUSEPORT).
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    ASSERT_EQ(listen(fd, 1), 0);
+    std::string text = GOOD;
+    text.replace(text.find("port=4999"), 9, "address=127.0.0.1\nport=" + std::to_string(port));
+    std::string path = temp_config(text);
+    char tmpl[] = "/tmp/sqlgate-cli-XXXXXX";
+    std::string dir = mkdtemp(tmpl);
+    CommandResult r = run_sqlgate({"--config", path, "--datadir", dir + "/data", "--logdir", dir});
+    close(fd);
+    EXPECT_EQ(r.status.exit_code(), 1) << r.output;
+    EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << r.output;
+}
+
+TEST(Cli, LogFileHasTimestampsAndLevels)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    std::string log = gate.log_text();
+    // e.g. "2026-11-21 13:05:23.830   notice  : sqlgate started"
+    EXPECT_NE(log.find("notice  : sqlgate started"), std::string::npos) << log;
+    EXPECT_EQ(log[4], '-');
+    EXPECT_EQ(log[13], ':');
+}
+
+}  // namespace

@@ -1,0 +1,161 @@
+// What happens when things go wrong: a backend dies mid-query, a client stops
+// reading a huge result, sqlgate gets SIGTERM with sessions open.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "harness.hh"
+
+using namespace sqlgate::test;
+
+namespace
+{
+long rss_kib(pid_t pid)
+{
+    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
+    std::string line;
+    while (std::getline(f, line))
+    {
+        if (line.rfind("VmRSS:", 0) == 0)
+        {
+            return std::stol(line.substr(6));
+        }
+    }
+    return -1;
+}
+
+TEST(Resilience, BackendKilledMidQueryGivesErrorAndNextSessionWorks)
+{
+    Cluster cluster;  // its own: this test kills a server
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    MysqlPtr m(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(m) << gate.diagnostics();
+    int backend_port = std::stoi(query(m.get(), "SELECT @@port").value());
+    int victim = -1;
+    for (int i = 0; i < Cluster::kServers; ++i)
+    {
+        victim = cluster.port(i) == backend_port ? i : victim;
+    }
+    ASSERT_GE(victim, 0);
+
+    QueryResult r;
+    auto start = std::chrono::steady_clock::now();
+    std::thread t([&]() { r = query(m.get(), "SELECT SLEEP(20)"); });
+    std::this_thread::sleep_for(500ms);
+    cluster.kill_server(victim, SIGKILL);
+    t.join();
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_FALSE(r.ok);
+    EXPECT_LT(took, 5s) << "the client waited instead of getting an error";
+    EXPECT_NE(r.message.find("Lost connection"), std::string::npos) << r.message;
+
+    // sqlgate still serves: new sessions go to the servers that are left.
+    for (int i = 0; i < 5; ++i)
+    {
+        MysqlPtr n(connect(port, "app", "app_pw", "test"));
+        ASSERT_TRUE(n) << gate.diagnostics();
+        QueryResult q = query(n.get(), "SELECT @@port");
+        ASSERT_TRUE(q.ok) << q.message;
+        EXPECT_NE(q.value(), std::to_string(backend_port));
+    }
+    EXPECT_TRUE(gate.running());
+}
+
+TEST(Resilience, SlowReaderOfLargeResultKeepsMemoryBounded)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    MysqlPtr m(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(m) << gate.diagnostics();
+    query(m.get(), "SELECT 1");
+    long before = rss_kib(gate.pid());
+
+    // About 1 GB of rows; the client reads a few and then stops reading.
+    ASSERT_EQ(mysql_send_query(m.get(), "SELECT REPEAT('x', 1000) FROM seq_1_to_1000000", 46), 0);
+    ASSERT_EQ(mysql_read_query_result(m.get()), 0) << mysql_error(m.get());
+    MYSQL_RES* res = mysql_use_result(m.get());
+    ASSERT_NE(res, nullptr);
+    for (int i = 0; i < 10; ++i)
+    {
+        ASSERT_NE(mysql_fetch_row(res), nullptr);
+    }
+    long peak = before;
+    for (int i = 0; i < 30; ++i)
+    {
+        std::this_thread::sleep_for(100ms);
+        peak = std::max(peak, rss_kib(gate.pid()));
+    }
+    // Then it reads slowly for a while: memory stays flat too.
+    for (int i = 0; i < 20000; ++i)
+    {
+        ASSERT_NE(mysql_fetch_row(res), nullptr);
+        if (i % 1000 == 0)
+        {
+            std::this_thread::sleep_for(50ms);
+            peak = std::max(peak, rss_kib(gate.pid()));
+        }
+    }
+    long growth_kib = peak - before;
+    RecordProperty("rss_before_kib", std::to_string(before));
+    RecordProperty("rss_peak_kib", std::to_string(peak));
+    EXPECT_LT(growth_kib, 8 * 1024) << "RSS grew from " << before << " KiB to " << peak << " KiB";
+    mysql_free_result(res);  // abandons the rest: closes through the library
+}
+
+TEST(Resilience, SigtermWithOpenSessionsExitsCleanly)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    std::vector<MysqlPtr> idle;
+    for (int i = 0; i < 20; ++i)
+    {
+        idle.emplace_back(connect(port, "app", "app_pw", "test"));
+        ASSERT_TRUE(idle.back());
+    }
+    MysqlPtr busy(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(busy);
+    std::thread t([&]() { query(busy.get(), "SELECT SLEEP(20)"); });
+    std::this_thread::sleep_for(300ms);
+    ExitStatus st = gate.stop(SIGTERM, 10s);
+    t.join();
+    EXPECT_EQ(st.exit_code(), 0) << st.describe() << "\n" << gate.diagnostics();
+    EXPECT_LT(st.elapsed, 5s);
+    EXPECT_NE(gate.log_text().find("sqlgate stopped"), std::string::npos);
+    // A new connection is refused now.
+    EXPECT_FALSE(port_accepts(port));
+}
+
+TEST(Resilience, SigintAlsoStops)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    ExitStatus st = gate.stop(SIGINT, 10s);
+    EXPECT_EQ(st.exit_code(), 0) << st.describe();
+}
+
+TEST(Resilience, ClientsDisconnectingMidResultDoNotHurtOthers)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    for (int i = 0; i < 20; ++i)
+    {
+        MysqlPtr m(connect(port, "app", "app_pw", "test"));
+        ASSERT_TRUE(m);
+        ASSERT_EQ(mysql_send_query(m.get(), "SELECT REPEAT('y', 500) FROM seq_1_to_100000", 44), 0);
+        // Close without reading the reply.
+    }
+    MysqlPtr m(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(m) << gate.diagnostics();
+    EXPECT_EQ(query(m.get(), "SELECT COUNT(*) FROM seq_1_to_1000").value(), "1000");
+    EXPECT_TRUE(gate.running());
+}
+
+}  // namespace
