@@ -1,0 +1,180 @@
+// sysbench through sqlgate: oltp_point_select and oltp_read_only, text protocol
+// (--db-ps-mode=disable) and binary protocol (auto), at 1, 8, 32 and 128 threads,
+// each for 3 seconds. Every combination must finish with exit code 0, no FATAL,
+// no ignored errors or reconnects, and a positive query count.
+//
+// sbtest (4 tables of 10,000 rows) is prepared directly on the primary; the service
+// uses all three servers with router_options=running (the workloads only read), so the
+// suite waits until both replicas have applied the primary's GTID position.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <optional>
+#include <regex>
+#include <sstream>
+
+#include "harness.hh"
+
+using namespace sqlgate::test;
+
+namespace
+{
+
+constexpr const char* kSysbench = "/usr/bin/sysbench";
+constexpr int kTables = 4;
+constexpr int kTableSize = 10000;
+constexpr int kSeconds = 3;
+
+struct Combination
+{
+    std::string workload;  // sysbench script name
+    std::string ps_mode;   // disable | auto
+    int threads;
+};
+
+std::vector<std::string> sysbench_args(const std::string& workload, int port,
+                                       const std::string& command,
+                                       const std::vector<std::string>& extra = {})
+{
+    std::vector<std::string> argv = {kSysbench,
+                                     workload,
+                                     "--db-driver=mysql",
+                                     "--mysql-host=127.0.0.1",
+                                     "--mysql-port=" + std::to_string(port),
+                                     "--mysql-user=app",
+                                     "--mysql-password=app_pw",
+                                     "--mysql-db=sbtest",
+                                     "--tables=" + std::to_string(kTables),
+                                     "--table-size=" + std::to_string(kTableSize)};
+    argv.insert(argv.end(), extra.begin(), extra.end());
+    argv.push_back(command);
+    return argv;
+}
+
+// The number after `label` on its line of sysbench's report ("queries:  123 (41.0 per
+// sec.)" gives 123), or nullopt when the line is missing.
+std::optional<double> report_value(const std::string& output, const std::string& label)
+{
+    std::regex re("\\n\\s*" + label + "\\s+([0-9.]+)");
+    std::smatch m;
+    if (!std::regex_search(output, m, re))
+    {
+        return std::nullopt;
+    }
+    return std::stod(m[1].str());
+}
+
+class SysbenchTest : public ::testing::TestWithParam<Combination>
+{
+protected:
+    static void SetUpTestSuite()
+    {
+        if (access(kSysbench, X_OK) != 0)
+        {
+            return;  // each test fails with a clear message
+        }
+        Cluster& c = shared_cluster();
+        int primary = c.primary_port();
+        // Idempotent: drop whatever a previous run left, then prepare.
+        CommandResult cleanup =
+            run_command(sysbench_args("oltp_read_only", primary, "cleanup"), 60s);
+        ASSERT_TRUE(cleanup.status.exited() && cleanup.status.exit_code() == 0) << cleanup.output;
+        CommandResult prepare =
+            run_command(sysbench_args("oltp_read_only", primary, "prepare", {"--threads=4"}), 120s);
+        ASSERT_TRUE(prepare.status.exited() && prepare.status.exit_code() == 0) << prepare.output;
+
+        MysqlPtr admin(connect(primary, "root", ""));
+        ASSERT_TRUE(admin);
+        std::string gtid = query(admin.get(), "SELECT @@gtid_binlog_pos").value();
+        for (int i = 1; i < Cluster::kServers; ++i)
+        {
+            MysqlPtr replica(connect(c.port(i), "root", ""));
+            ASSERT_TRUE(replica) << "server" << i + 1;
+            QueryResult w = query(replica.get(), "SELECT MASTER_GTID_WAIT('" + gtid + "', 60)");
+            ASSERT_TRUE(w.ok) << w.message;
+            ASSERT_EQ(w.value(), "0") << "server" << i + 1 << " did not reach " << gtid;
+        }
+
+        s_port = free_port();
+        ConfigOptions o;
+        o.servers = {0, 1, 2};
+        o.router_options = "running";
+        s_gate = new SqlGate(config_for(c, s_port, "", o), s_port);
+    }
+
+    static void TearDownTestSuite()
+    {
+        delete s_gate;
+        s_gate = nullptr;
+    }
+
+    static int s_port;
+    static SqlGate* s_gate;
+};
+int SysbenchTest::s_port = 0;
+SqlGate* SysbenchTest::s_gate = nullptr;
+
+TEST_P(SysbenchTest, RunsWithoutErrors)
+{
+    ASSERT_EQ(access(kSysbench, X_OK), 0) << kSysbench << " is not installed";
+    ASSERT_NE(s_gate, nullptr);
+    const Combination& p = GetParam();
+    std::vector<std::string> extra = {"--threads=" + std::to_string(p.threads),
+                                      "--time=" + std::to_string(kSeconds),
+                                      "--db-ps-mode=" + p.ps_mode, "--percentile=95"};
+    CommandResult r = run_command(sysbench_args(p.workload, s_port, "run", extra), 60s);
+    std::string context = r.output + "\n" + s_gate->diagnostics();
+
+    EXPECT_TRUE(r.status.exited() && r.status.exit_code() == 0)
+        << "sysbench: " << r.status.describe() << "\n"
+        << context;
+    EXPECT_EQ(r.output.find("FATAL"), std::string::npos) << context;
+    std::optional<double> queries = report_value(r.output, "queries:");
+    std::optional<double> ignored = report_value(r.output, "ignored errors:");
+    std::optional<double> reconnects = report_value(r.output, "reconnects:");
+    ASSERT_TRUE(queries && ignored && reconnects) << "unexpected sysbench report:\n" << context;
+    EXPECT_GT(*queries, 0) << context;
+    EXPECT_EQ(*ignored, 0) << context;
+    EXPECT_EQ(*reconnects, 0) << context;
+    EXPECT_TRUE(s_gate->running()) << s_gate->diagnostics();
+
+    std::regex re("queries:\\s+[0-9]+\\s+\\(([0-9.]+) per sec");
+    std::smatch m;
+    if (std::regex_search(r.output, m, re))
+    {
+        RecordProperty("qps", m[1].str());
+    }
+    if (std::optional<double> p95 = report_value(r.output, "95th percentile:"))
+    {
+        RecordProperty("p95_ms", std::to_string(*p95));
+    }
+}
+
+std::vector<Combination> combinations()
+{
+    std::vector<Combination> all;
+    for (const char* workload : {"oltp_point_select", "oltp_read_only"})
+    {
+        for (const char* mode : {"disable", "auto"})
+        {
+            for (int threads : {1, 8, 32, 128})
+            {
+                all.push_back({workload, mode, threads});
+            }
+        }
+    }
+    return all;
+}
+
+std::string combination_name(const ::testing::TestParamInfo<Combination>& info)
+{
+    std::ostringstream name;
+    name << info.param.workload.substr(5) << "_ps_" << info.param.ps_mode << "_"
+         << info.param.threads << "threads";
+    return name.str();
+}
+
+INSTANTIATE_TEST_SUITE_P(Workloads, SysbenchTest, ::testing::ValuesIn(combinations()),
+                         combination_name);
+
+}  // namespace
