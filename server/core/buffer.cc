@@ -251,7 +251,7 @@ void Buffer::consume(size_t n)
     m_size -= n;
 }
 
-size_t Buffer::copy_out(size_t offset, void* out, size_t n) const
+size_t Buffer::copy_out_slow(size_t offset, void* out, size_t n) const
 {
     auto* dst = static_cast<unsigned char*>(out);
     size_t copied = 0;
@@ -271,7 +271,7 @@ size_t Buffer::copy_out(size_t offset, void* out, size_t n) const
     return copied;
 }
 
-unsigned char Buffer::at(size_t offset) const
+unsigned char Buffer::at_slow(size_t offset) const
 {
     const Slice* s = slices();
     for (uint32_t i = 0; i < m_count; ++i)
@@ -336,26 +336,6 @@ void Buffer::reset()
     m_count = 0;
     m_capacity = INLINE;
     m_size = 0;
-}
-
-void Buffer::steal(Buffer& o)
-{
-    if (o.m_heap)
-    {
-        m_heap = o.m_heap;
-    }
-    else
-    {
-        std::copy(o.m_inline, o.m_inline + o.m_count, m_inline);
-        m_heap = nullptr;
-    }
-    m_count = o.m_count;
-    m_capacity = o.m_capacity;
-    m_size = o.m_size;
-    o.m_heap = nullptr;
-    o.m_count = 0;
-    o.m_capacity = INLINE;
-    o.m_size = 0;
 }
 
 }  // namespace sqlgate

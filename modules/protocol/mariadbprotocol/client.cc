@@ -78,6 +78,21 @@ bool parse_kill(const std::string& sql, uint64_t& id, bool& query_only)
     }
     return i == sql.size();
 }
+/// Cheap check (no allocation) before the real parse: the statement's first
+/// word starts with K.
+bool looks_like_kill(const Buffer& packet)
+{
+    unsigned char b[16];
+    size_t n = packet.copy_out(HEADER_LEN + 1, b, sizeof(b));
+    for (size_t i = 0; i < n; ++i)
+    {
+        if (!isspace(b[i]))
+        {
+            return b[i] == 'k' || b[i] == 'K';
+        }
+    }
+    return false;
+}
 }  // namespace
 
 MariaDBClient::MariaDBClient(Session& session, Stream& stream, MariaDBProtocol& protocol)

@@ -68,12 +68,21 @@ public:
     {
         if (this != &o)
         {
-            reset();
+            if (m_count || m_heap)
+            {
+                reset();
+            }
             steal(o);
         }
         return *this;
     }
-    ~Buffer() { reset(); }
+    ~Buffer()
+    {
+        if (m_count || m_heap)
+        {
+            reset();
+        }
+    }
 
     /// A buffer holding a copy of @c len bytes (for generated packets).
     static Buffer copy_of(const void* data, size_t len);
@@ -96,9 +105,25 @@ public:
     /// Drop the first @c n bytes.
     void consume(size_t n);
     /// Copy up to @c n bytes from @c offset into @c out; returns the count copied.
-    size_t copy_out(size_t offset, void* out, size_t n) const;
+    size_t copy_out(size_t offset, void* out, size_t n) const
+    {
+        // Fast path: the range lies in the first slice (the usual case).
+        if (m_count && offset + n <= slices()[0].length)
+        {
+            std::memcpy(out, slices()[0].data() + offset, n);
+            return n;
+        }
+        return copy_out_slow(offset, out, n);
+    }
     /// Byte at @c offset (offset < size()).
-    unsigned char at(size_t offset) const;
+    unsigned char at(size_t offset) const
+    {
+        if (m_count && offset < slices()[0].length)
+        {
+            return slices()[0].data()[offset];
+        }
+        return at_slow(offset);
+    }
     /// A new buffer sharing the same slices (no copy).
     Buffer shallow_clone() const;
     /// The whole contents as one contiguous string (copies; for non-hot paths).
@@ -112,7 +137,26 @@ private:
     Slice* slices() { return m_heap ? m_heap : m_inline; }
     const Slice* slices() const { return m_heap ? m_heap : m_inline; }
     void push(const Slice& s);
-    void steal(Buffer& o);
+    void steal(Buffer& o)
+    {
+        m_heap = o.m_heap;
+        if (!m_heap)
+        {
+            for (uint32_t i = 0; i < o.m_count; ++i)
+            {
+                m_inline[i] = o.m_inline[i];
+            }
+        }
+        m_count = o.m_count;
+        m_capacity = o.m_capacity;
+        m_size = o.m_size;
+        o.m_heap = nullptr;
+        o.m_count = 0;
+        o.m_capacity = INLINE;
+        o.m_size = 0;
+    }
+    size_t copy_out_slow(size_t offset, void* out, size_t n) const;
+    unsigned char at_slow(size_t offset) const;
 
     Slice m_inline[INLINE];
     Slice* m_heap = nullptr;
