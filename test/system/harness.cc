@@ -664,6 +664,9 @@ void Cluster::stop()
 
 Cluster& shared_cluster()
 {
+    // Registered before the static below, so that at exit the cluster's destructor (a
+    // clean stop) runs before the catch-all stop_tracked().
+    install_cleanup();
     static std::unique_ptr<Cluster> cluster;
     static std::string error;
     if (!cluster)
