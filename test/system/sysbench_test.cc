@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <optional>
+#include <ostream>
 #include <regex>
 #include <sstream>
 
@@ -31,6 +32,12 @@ struct Combination
     std::string ps_mode;   // disable | auto
     int threads;
 };
+
+// Shown by gtest and in ctest's test names: keep it short and stable.
+void PrintTo(const Combination& c, std::ostream* os)
+{
+    *os << c.workload << " --db-ps-mode=" << c.ps_mode << " --threads=" << c.threads;
+}
 
 std::vector<std::string> sysbench_args(const std::string& workload, int port,
                                        const std::string& command,
