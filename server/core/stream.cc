@@ -295,8 +295,7 @@ void Stream::write_cb(uv_write_t* req, int status)
 
     if (self->m_close_after_flush && (status < 0 || self->m_pending_writes == 0))
     {
-        self->m_close_after_flush = false;
-        uv_close(reinterpret_cast<uv_handle_t*>(&self->m_tcp), &Stream::close_cb);
+        self->finish_close();
         return;
     }
     if (status < 0)
@@ -329,8 +328,31 @@ void Stream::close(bool flush)
     read_stop();
     if (flush && m_pending_writes > 0)
     {
-        m_close_after_flush = true;  // write_cb closes once the queue is empty
+        // write_cb closes once the queue is empty; the timer if it never is.
+        m_close_after_flush = true;
+        m_flush_timer = new uv_timer_t;
+        uv_timer_init(m_worker.loop(), m_flush_timer);
+        m_flush_timer->data = this;
+        uv_timer_start(
+            m_flush_timer, [](uv_timer_t* t) { static_cast<Stream*>(t->data)->finish_close(); },
+            FLUSH_TIMEOUT_MS, 0);
         return;
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&m_tcp), &Stream::close_cb);
+}
+
+void Stream::finish_close()
+{
+    if (!m_close_after_flush)
+    {
+        return;
+    }
+    m_close_after_flush = false;
+    if (m_flush_timer)
+    {
+        uv_close(reinterpret_cast<uv_handle_t*>(m_flush_timer),
+                 [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+        m_flush_timer = nullptr;
     }
     uv_close(reinterpret_cast<uv_handle_t*>(&m_tcp), &Stream::close_cb);
 }

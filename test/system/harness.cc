@@ -495,8 +495,34 @@ Cluster::Cluster()
     start();
 }
 
+Cluster::Cluster(const std::string& existing_dir) : m_attached(true)
+{
+    std::istringstream ports(read_file(existing_dir + "/ports"));
+    for (auto& p : m_ports)
+    {
+        if (!(ports >> p))
+        {
+            throw std::runtime_error("no cluster in " + existing_dir + " (no ports file)");
+        }
+    }
+    for (int i = 0; i < kServers; ++i)
+    {
+        if (!port_accepts(m_ports[i]))
+        {
+            throw std::runtime_error("the cluster in " + existing_dir +
+                                     " does not answer on port " + std::to_string(m_ports[i]));
+        }
+    }
+    m_dir = existing_dir;
+    m_running = true;
+}
+
 Cluster::~Cluster()
 {
+    if (m_attached)
+    {
+        return;
+    }
     try
     {
         stop();
@@ -677,7 +703,10 @@ Cluster& shared_cluster()
         }
         try
         {
-            cluster = std::make_unique<Cluster>();
+            // ctest starts one cluster for the whole run (test/system/cluster-fixture).
+            const char* dir = getenv("SQLGATE_TEST_CLUSTER");
+            cluster = dir && *dir ? std::make_unique<Cluster>(std::string(dir))
+                                  : std::make_unique<Cluster>();
         }
         catch (const std::exception& e)
         {

@@ -75,6 +75,9 @@ public:
     static constexpr int kServers = 3;
 
     Cluster();
+    /// Use the cluster already running in @c dir (started by someone else, who
+    /// also stops it): nothing is started or stopped by this object.
+    explicit Cluster(const std::string& existing_dir);
     ~Cluster();
     Cluster(const Cluster&) = delete;
     Cluster& operator=(const Cluster&) = delete;
@@ -104,6 +107,7 @@ private:
     std::array<int, kServers> m_ports{};
     std::array<pid_t, kServers> m_registered{};
     bool m_running = false;
+    bool m_attached = false;  ///< someone else's cluster: never stop it
 };
 
 // A process-wide cluster, started on first use and stopped at exit. Tests that kill or
@@ -208,7 +212,7 @@ struct ConfigOptions
     std::string router = "readconnroute";
     std::string router_options = "running";
     std::string threads = "2";
-    int admin_port = 0;  // 0: a free port, so that tests never collide on 8989
+    int admin_port = 0;         // 0: a free port, so that tests never collide on 8989
     std::string global_extra;   // more lines for [maxscale], e.g. "users_refresh_time=1s\n"
     std::string service_extra;  // more lines for [Read-Write-Service], e.g. "filters=A|B\n"
 };

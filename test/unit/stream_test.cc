@@ -132,4 +132,29 @@ TEST_F(StreamTest, PeerCloseIsReportedOnce)
     EXPECT_FALSE(server->write(Buffer::copy_of("x")) && server_side.errors > 1);
 }
 
+TEST_F(StreamTest, FlushingCloseGivesUpOnAPeerThatNeverReads)
+{
+    server->set_water_marks(64 * 1024, 1024);
+    std::string chunk(64 * 1024, 'q');
+    for (int i = 0; i < 400 && server->write_queue_size() < (1u << 20); ++i)
+    {
+        ASSERT_TRUE(server->write(Buffer::copy_of(chunk)));
+        uv_run(worker.loop(), UV_RUN_NOWAIT);
+    }
+    ASSERT_GE(server->write_queue_size(), 1u << 20);  // at least 16 blocks of 64 KiB
+    int64_t queued_blocks = Block::live_blocks();
+    server->close(true);  // waits for the queue... but not forever
+    server = nullptr;
+    // The client does not read for longer than the flush timeout: the stream
+    // must give up, cancel its queued writes and free their blocks.
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(run_until([&]() { return Block::live_blocks() <= queued_blocks - 16; },
+                          std::chrono::seconds(10)));
+    auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_GE(took, std::chrono::milliseconds(1500));
+    EXPECT_LT(took, std::chrono::seconds(5));
+    client->read_start();
+    ASSERT_TRUE(run_until([&]() { return client_side.errors == 1; }));
+}
+
 }  // namespace

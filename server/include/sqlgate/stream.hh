@@ -79,7 +79,8 @@ public:
 
     /// Stop all I/O and release the stream when libuv is done with it. The
     /// handler is not called again. Queued writes are flushed first when
-    /// @c flush is true (best effort; the socket is closed when they finish).
+    /// @c flush is true: the socket closes when they finish, or after
+    /// FLUSH_TIMEOUT_MS if the peer does not read them.
     void close(bool flush = false);
     bool closed() const { return m_closing; }
 
@@ -96,7 +97,9 @@ private:
     static void write_cb(uv_write_t* req, int status);
     static void connect_cb(uv_connect_t* req, int status);
     static void close_cb(uv_handle_t* h);
+    static constexpr uint64_t FLUSH_TIMEOUT_MS = 2000;
     void queue_write(Buffer&& data, size_t already_written);
+    void finish_close();
     void fail(int status);
     void update_peer();
 
@@ -104,6 +107,7 @@ private:
     StreamHandler* m_handler;
     uv_tcp_t m_tcp;
     uv_connect_t m_connect_req;
+    uv_timer_t* m_flush_timer = nullptr;  ///< only while a flushing close waits
     Block* m_read_block = nullptr;
     size_t m_high = 65536;
     size_t m_low = 8192;
