@@ -142,6 +142,23 @@ struct MainLoop
     bool stopping = false;
 };
 
+void shutdown(MainLoop* m, const char* why)
+{
+    if (m->stopping)
+    {
+        return;
+    }
+    m->stopping = true;
+    SG_NOTICE("%s, shutting down", why);
+    for (RoutingWorker* w : m->workers)
+    {
+        w->stop();
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&m->sigterm), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&m->sigint), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&m->sighup), nullptr);
+}
+
 void on_signal(uv_signal_t* h, int signum)
 {
     auto* m = static_cast<MainLoop*>(h->data);
@@ -151,19 +168,7 @@ void on_signal(uv_signal_t* h, int signum)
         SG_NOTICE("Received SIGHUP: log file reopened");
         return;
     }
-    if (m->stopping)
-    {
-        return;
-    }
-    m->stopping = true;
-    SG_NOTICE("Received %s, shutting down", signum == SIGTERM ? "SIGTERM" : "SIGINT");
-    for (RoutingWorker* w : m->workers)
-    {
-        w->stop();
-    }
-    uv_close(reinterpret_cast<uv_handle_t*>(&m->sigterm), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&m->sigint), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&m->sighup), nullptr);
+    shutdown(m, signum == SIGTERM ? "Received SIGTERM" : "Received SIGINT");
 }
 }  // namespace
 
@@ -270,6 +275,13 @@ int main(int argc, char** argv)
     bool listening = true;
     for (const auto& [name, def] : objects.listeners)
     {
+        std::string err;
+        if (!def->socket.empty() && (def->local_fd = open_local_listener(def->socket, err)) < 0)
+        {
+            SG_ERROR("Listener %s: %s", name.c_str(), err.c_str());
+            listening = false;
+            break;
+        }
         for (RoutingWorker* w : m.workers)
         {
             std::string err;
@@ -282,8 +294,8 @@ int main(int argc, char** argv)
         }
         if (listening)
         {
-            SG_NOTICE("Listener %s: listening on [%s]:%d for service %s", name.c_str(),
-                      def->address.c_str(), def->port, def->service->name.c_str());
+            SG_NOTICE("Listener %s: listening on %s for service %s", name.c_str(),
+                      def->where().c_str(), def->service->name.c_str());
         }
     }
 
@@ -300,7 +312,7 @@ int main(int argc, char** argv)
     }
     if (!listening)
     {
-        uv_kill(getpid(), SIGTERM);
+        shutdown(&m, "A listener could not start");
     }
     else
     {
@@ -331,6 +343,14 @@ int main(int argc, char** argv)
     for (RoutingWorker* w : m.workers)
     {
         delete w;
+    }
+    for (const auto& [name, def] : objects.listeners)
+    {
+        if (def->local_fd >= 0)
+        {
+            close(def->local_fd);
+            unlink(def->socket.c_str());
+        }
     }
     uv_loop_close(&m.loop);
     SG_NOTICE("sqlgate stopped");

@@ -109,7 +109,8 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         if (o.type == "server")
         {
             auto srv = std::make_shared<Server>(o.name, o.get_string("address"),
-                                                static_cast<int>(o.get_int("port")));
+                                                static_cast<int>(o.get_int("port")),
+                                                o.get_string("socket"));
             out.servers[o.name] = srv;
         }
         else if (o.type == "filter")
@@ -216,6 +217,7 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
                     def->protocol = info->create_protocol(o, def->service, err);
                     def->address = o.get_string("address");
                     def->port = static_cast<int>(o.get_int("port"));
+                    def->socket = o.get_string("socket");
                     out.listeners[o.name] = def;
                     return def->protocol != nullptr;
                 });

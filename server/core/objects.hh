@@ -29,6 +29,14 @@ struct ListenerDef
     std::string protocol_module;
     std::string address;
     int port = 0;
+    std::string socket;  ///< Unix domain socket path, instead of address and port
+    int local_fd = -1;   ///< the listening Unix socket (main thread opens it; workers dup it)
+
+    /// "[address]:port" or the socket path, for messages.
+    std::string where() const
+    {
+        return socket.empty() ? "[" + address + "]:" + std::to_string(port) : socket;
+    }
 };
 
 /// Process-wide settings from the global section, fixed at startup.

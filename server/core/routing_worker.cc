@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -96,21 +98,36 @@ const std::vector<RoutingWorker*>& RoutingWorker::all()
 
 bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error)
 {
-    int fd = open_listen_socket(listener->address, listener->port, error);
+    bool local = !listener->socket.empty();
+    int fd = local ? dup(listener->local_fd)
+                   : open_listen_socket(listener->address, listener->port, error);
     if (fd < 0)
     {
+        if (local)
+        {
+            error = std::string("dup(): ") + strerror(errno);
+        }
         return false;
     }
     auto* ls = new ListenSocket;
     ls->listener = listener;
     ls->worker = this;
-    uv_tcp_init(loop(), &ls->handle);
-    ls->handle.data = ls;
-    int rc = uv_tcp_open(&ls->handle, fd);
+    auto* stream = reinterpret_cast<uv_stream_t*>(&ls->handle);
+    int rc = 0;
+    if (local)
+    {
+        uv_pipe_init(loop(), &ls->handle.pipe, 0);
+        rc = uv_pipe_open(&ls->handle.pipe, fd);
+    }
+    else
+    {
+        uv_tcp_init(loop(), &ls->handle.tcp);
+        rc = uv_tcp_open(&ls->handle.tcp, fd);
+    }
+    stream->data = ls;
     if (rc == 0)
     {
-        rc = uv_listen(reinterpret_cast<uv_stream_t*>(&ls->handle), BACKLOG,
-                       &RoutingWorker::on_connection);
+        rc = uv_listen(stream, BACKLOG, &RoutingWorker::on_connection);
     }
     if (rc != 0)
     {
@@ -121,6 +138,40 @@ bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, s
     }
     m_listeners.push_back(ls);
     return true;
+}
+
+int open_local_listener(const std::string& path, std::string& error)
+{
+    sockaddr_un sun{};
+    if (path.size() >= sizeof(sun.sun_path))
+    {
+        error = "socket path '" + path + "' is too long";
+        return -1;
+    }
+    struct stat st;
+    if (lstat(path.c_str(), &st) == 0)
+    {
+        if (!S_ISSOCK(st.st_mode))
+        {
+            error = "cannot listen on " + path + ": the file exists and is not a socket";
+            return -1;
+        }
+        unlink(path.c_str());  // left over from an earlier run
+    }
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    sun.sun_family = AF_UNIX;
+    memcpy(sun.sun_path, path.c_str(), path.size());
+    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&sun), sizeof(sun)) != 0 ||
+        chmod(path.c_str(), 0777) != 0 || listen(fd, BACKLOG) != 0)
+    {
+        error = "cannot listen on " + path + ": " + strerror(errno);
+        if (fd >= 0)
+        {
+            ::close(fd);
+        }
+        return -1;
+    }
+    return fd;
 }
 
 void RoutingWorker::on_connection(uv_stream_t* server, int status)
@@ -136,7 +187,8 @@ void RoutingWorker::on_connection(uv_stream_t* server, int status)
 
 void RoutingWorker::accept_client(ListenSocket& ls)
 {
-    Stream* stream = Stream::create(*this, nullptr);
+    Stream* stream = ls.listener->socket.empty() ? Stream::create(*this, nullptr)
+                                                 : Stream::create_local(*this, nullptr);
     if (int rc = stream->accept_from(reinterpret_cast<uv_stream_t*>(&ls.handle)); rc != 0)
     {
         SG_ERROR("Listener %s: accept failed: %s", ls.listener->name.c_str(), uv_strerror(rc));

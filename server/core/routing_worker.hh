@@ -60,7 +60,11 @@ protected:
 private:
     struct ListenSocket
     {
-        uv_tcp_t handle;
+        union
+        {
+            uv_tcp_t tcp;
+            uv_pipe_t pipe;
+        } handle;
         std::shared_ptr<ListenerDef> listener;
         RoutingWorker* worker;
     };
@@ -77,5 +81,10 @@ private:
 
 /// Allocate a new session id (any thread).
 uint64_t next_session_id();
+
+/// Create, bind and listen on the Unix socket at @c path (a stale socket file
+/// is replaced; any other existing file is an error). Main thread, at startup;
+/// the workers then listen on duplicates of the returned descriptor.
+int open_local_listener(const std::string& path, std::string& error);
 
 }  // namespace sqlgate

@@ -155,16 +155,21 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
     {
         return nullptr;
     }
-    Stream* stream = Stream::create(m_worker, conn.get());
+    bool local = !server->socket().empty();
+    Stream* stream =
+        local ? Stream::create_local(m_worker, conn.get()) : Stream::create(m_worker, conn.get());
     stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
     conn->set_stream(stream);
     server->connections.fetch_add(1, std::memory_order_relaxed);
     server->total_connections.fetch_add(1, std::memory_order_relaxed);
-    if (int rc = stream->connect(server->address(), server->port()); rc != 0)
+    int rc = local ? stream->connect_local(server->socket())
+                   : stream->connect(server->address(), server->port());
+    if (rc != 0)
     {
-        SG_ERROR("Session %lu: cannot connect to server %s (%s:%d): %s", (unsigned long)m_id,
-                 server->name().c_str(), server->address().c_str(), server->port(),
-                 uv_strerror(rc));
+        std::string where =
+            local ? server->socket() : server->address() + ":" + std::to_string(server->port());
+        SG_ERROR("Session %lu: cannot connect to server %s (%s): %s", (unsigned long)m_id,
+                 server->name().c_str(), where.c_str(), uv_strerror(rc));
         server->failed_connections.fetch_add(1, std::memory_order_relaxed);
         conn->close();
         return nullptr;

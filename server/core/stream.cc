@@ -45,13 +45,26 @@ size_t to_bufs(const Buffer& data, uv_buf_t* inline_bufs, std::vector<uv_buf_t>&
 
 Stream* Stream::create(Worker& worker, StreamHandler* handler)
 {
-    return new Stream(worker, handler);
+    return new Stream(worker, handler, false);
 }
 
-Stream::Stream(Worker& worker, StreamHandler* handler) : m_worker(worker), m_handler(handler)
+Stream* Stream::create_local(Worker& worker, StreamHandler* handler)
 {
-    uv_tcp_init(worker.loop(), &m_tcp);
-    m_tcp.data = this;
+    return new Stream(worker, handler, true);
+}
+
+Stream::Stream(Worker& worker, StreamHandler* handler, bool local)
+    : m_worker(worker), m_handler(handler), m_local(local)
+{
+    if (local)
+    {
+        uv_pipe_init(worker.loop(), &m_h.pipe, 0);
+    }
+    else
+    {
+        uv_tcp_init(worker.loop(), &m_h.tcp);
+    }
+    m_h.tcp.data = this;  // uv_handle_t's data: the same field in both members
 }
 
 Stream::~Stream()
@@ -65,15 +78,21 @@ Stream::~Stream()
 int Stream::fd() const
 {
     uv_os_fd_t fd = -1;
-    uv_fileno(reinterpret_cast<const uv_handle_t*>(&m_tcp), &fd);
+    uv_fileno(base(), &fd);
     return fd;
 }
 
 void Stream::update_peer()
 {
+    if (m_local)
+    {
+        m_peer_addr = "localhost";  // as MariaDB names socket clients
+        m_peer_port = 0;
+        return;
+    }
     sockaddr_storage ss;
     int len = sizeof(ss);
-    if (uv_tcp_getpeername(&m_tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
+    if (uv_tcp_getpeername(&m_h.tcp, reinterpret_cast<sockaddr*>(&ss), &len) != 0)
     {
         return;
     }
@@ -100,11 +119,14 @@ void Stream::update_peer()
 
 int Stream::accept_from(uv_stream_t* server)
 {
-    int rc = uv_accept(server, reinterpret_cast<uv_stream_t*>(&m_tcp));
+    int rc = uv_accept(server, handle());
     if (rc == 0)
     {
-        uv_tcp_nodelay(&m_tcp, 1);
-        uv_tcp_keepalive(&m_tcp, 1, 60);
+        if (!m_local)
+        {
+            uv_tcp_nodelay(&m_h.tcp, 1);
+            uv_tcp_keepalive(&m_h.tcp, 1, 60);
+        }
         update_peer();
     }
     return rc;
@@ -126,8 +148,21 @@ int Stream::connect(const std::string& host, int port)
     m_peer_addr = addr;
     m_peer_port = port;
     m_connect_req.data = this;
-    return uv_tcp_connect(&m_connect_req, &m_tcp, reinterpret_cast<sockaddr*>(&ss),
+    return uv_tcp_connect(&m_connect_req, &m_h.tcp, reinterpret_cast<sockaddr*>(&ss),
                           &Stream::connect_cb);
+}
+
+int Stream::connect_local(const std::string& path)
+{
+    if (!m_local)
+    {
+        return UV_EINVAL;
+    }
+    m_peer_addr = path;
+    m_peer_port = 0;
+    m_connect_req.data = this;
+    uv_pipe_connect(&m_connect_req, &m_h.pipe, path.c_str(), &Stream::connect_cb);
+    return 0;
 }
 
 void Stream::connect_cb(uv_connect_t* req, int status)
@@ -137,10 +172,10 @@ void Stream::connect_cb(uv_connect_t* req, int status)
     {
         return;
     }
-    if (status == 0)
+    if (status == 0 && !self->m_local)
     {
-        uv_tcp_nodelay(&self->m_tcp, 1);
-        uv_tcp_keepalive(&self->m_tcp, 1, 60);
+        uv_tcp_nodelay(&self->m_h.tcp, 1);
+        uv_tcp_keepalive(&self->m_h.tcp, 1, 60);
     }
     if (self->m_handler)
     {
@@ -153,7 +188,7 @@ void Stream::read_start()
     if (!m_reading && !m_closing)
     {
         m_reading = true;
-        uv_read_start(reinterpret_cast<uv_stream_t*>(&m_tcp), &Stream::alloc_cb, &Stream::read_cb);
+        uv_read_start(handle(), &Stream::alloc_cb, &Stream::read_cb);
     }
 }
 
@@ -162,7 +197,7 @@ void Stream::read_stop()
     if (m_reading)
     {
         m_reading = false;
-        uv_read_stop(reinterpret_cast<uv_stream_t*>(&m_tcp));
+        uv_read_stop(handle());
     }
 }
 
@@ -233,7 +268,7 @@ bool Stream::write(Buffer&& data)
         std::vector<uv_buf_t> heap;
         uv_buf_t* bufs;
         size_t n = to_bufs(data, inline_bufs, heap, bufs);
-        int rc = uv_try_write(reinterpret_cast<uv_stream_t*>(&m_tcp), bufs, n);
+        int rc = uv_try_write(handle(), bufs, n);
         if (rc >= 0)
         {
             written = rc;
@@ -265,7 +300,7 @@ void Stream::queue_write(Buffer&& data, size_t already_written)
     uv_buf_t* bufs;
     size_t n = to_bufs(wr->data, inline_bufs, heap, bufs);
     size_t size = wr->data.size();
-    int rc = uv_write(&wr->req, reinterpret_cast<uv_stream_t*>(&m_tcp), bufs, n, &Stream::write_cb);
+    int rc = uv_write(&wr->req, handle(), bufs, n, &Stream::write_cb);
     if (rc != 0)
     {
         delete wr;
@@ -338,7 +373,7 @@ void Stream::close(bool flush)
             FLUSH_TIMEOUT_MS, 0);
         return;
     }
-    uv_close(reinterpret_cast<uv_handle_t*>(&m_tcp), &Stream::close_cb);
+    uv_close(reinterpret_cast<uv_handle_t*>(&m_h), &Stream::close_cb);
 }
 
 void Stream::finish_close()
@@ -354,7 +389,7 @@ void Stream::finish_close()
                  [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
         m_flush_timer = nullptr;
     }
-    uv_close(reinterpret_cast<uv_handle_t*>(&m_tcp), &Stream::close_cb);
+    uv_close(reinterpret_cast<uv_handle_t*>(&m_h), &Stream::close_cb);
 }
 
 void Stream::close_cb(uv_handle_t* h)

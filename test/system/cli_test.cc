@@ -135,6 +135,8 @@ TEST(Cli, ListenerPortInUseFailsStartup)
     EXPECT_NE(r.output.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
               std::string::npos)
         << r.output;
+    EXPECT_NE(r.output.find("A listener could not start"), std::string::npos) << r.output;
+    EXPECT_EQ(r.output.find("SIGTERM"), std::string::npos) << r.output;
 }
 
 TEST(Cli, LogFileHasTimestampsAndLevels)
@@ -142,9 +144,17 @@ TEST(Cli, LogFileHasTimestampsAndLevels)
     Cluster& cluster = shared_cluster();
     int port = free_port();
     SqlGate gate(config_for(cluster, port), port);
-    std::string log = gate.log_text();
-    // e.g. "2026-11-21 13:05:23.830   notice  : sqlgate started"
-    EXPECT_NE(log.find("notice  : sqlgate started"), std::string::npos) << log;
+    // e.g. "2026-11-21 13:05:23.830   notice  : sqlgate started" (written just
+    // after the listeners open, so wait for it).
+    std::string log;
+    EXPECT_TRUE(eventually(
+        [&]()
+        {
+            log = gate.log_text();
+            return log.find("notice  : sqlgate started") != std::string::npos;
+        },
+        5s))
+        << log;
     EXPECT_EQ(log[4], '-');
     EXPECT_EQ(log[13], ':');
 }

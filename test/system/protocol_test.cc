@@ -2,7 +2,9 @@
 // logins and their errors, multi-statements, prepared statements with every
 // column type, large packets, LOAD DATA LOCAL, COM_CHANGE_USER, KILL,
 // pipelining and the commands a connector uses.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -406,6 +408,31 @@ TEST_F(ProtocolTest, KillConnectionAndUnknownId)
     QueryResult refused = query(other.get(), "KILL " + std::to_string(mysql_thread_id(mine.get())));
     EXPECT_EQ(refused.error, 1095u);
     EXPECT_EQ(query(mine.get(), "SELECT 1").value(), "1");
+}
+
+// Before login nobody may make sqlgate buffer a large packet.
+TEST_F(ProtocolTest, LargePacketBeforeLoginIsRefused)
+{
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(s_port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    char buf[4096];
+    ASSERT_GT(recv(fd, buf, sizeof(buf), 0), 0);  // the greeting
+    const char header[] = "\x00\x00\x10\x01";     // a 1 MiB handshake response
+    ASSERT_EQ(send(fd, header, 4, 0), 4);
+    std::string in;
+    ssize_t k;
+    while ((k = recv(fd, buf, sizeof(buf), 0)) > 0)
+    {
+        in.append(buf, k);
+    }
+    close(fd);
+    ASSERT_GE(in.size(), 7u);
+    EXPECT_EQ(static_cast<unsigned char>(in[4]), 0xff);  // ERR
+    EXPECT_EQ(static_cast<unsigned char>(in[5]) | (static_cast<unsigned char>(in[6]) << 8), 1153);
 }
 
 TEST_F(ProtocolTest, ManySequentialSessions)

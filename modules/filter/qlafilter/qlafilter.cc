@@ -8,6 +8,7 @@
 #include "qlasession.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/module.hh"
+#include "sqlgate/regex.hh"
 #include "sqlgate/session.hh"
 
 namespace sqlgate::qlafilter
@@ -42,65 +43,19 @@ constexpr FieldName FIELDS[] = {
     {"server", LOG_SERVER, "Server"},
 };
 
-pcre2_code* compile(const ObjectConfig& config, const char* key, uint32_t options,
-                    std::string& error)
+RegexPtr compile(const ObjectConfig& config, const char* key, uint32_t options, std::string& error)
 {
     const std::string& pattern = config.get_string(key);
     if (pattern.empty())
     {
         return nullptr;
     }
-    int code = 0;
-    PCRE2_SIZE offset = 0;
-    pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.data()), pattern.size(),
-                                   options, &code, &offset, nullptr);
+    RegexPtr re = compile_regex(pattern, options, error);
     if (!re)
     {
-        PCRE2_UCHAR buf[256];
-        pcre2_get_error_message(code, buf, sizeof(buf));
-        error = std::string("parameter '") + key + "': invalid regular expression '" + pattern +
-                "': " + reinterpret_cast<const char*>(buf) + " at offset " + std::to_string(offset);
-        return nullptr;
+        error = std::string("parameter '") + key + "': " + error;
     }
-    pcre2_jit_compile(re, PCRE2_JIT_COMPLETE);  // a failure only means no JIT
     return re;
-}
-
-/// A parameter specification (named fields, so that none is left uninitialised).
-ParamSpec param(const char* name, ParamType type, const char* description,
-                std::optional<std::string> default_value = std::nullopt, bool mandatory = false,
-                std::vector<std::string> enum_values = {})
-{
-    ParamSpec p;
-    p.name = name;
-    p.type = type;
-    p.description = description;
-    p.default_value = std::move(default_value);
-    p.mandatory = mandatory;
-    p.enum_values = std::move(enum_values);
-    return p;
-}
-
-/// A value written in double quotes (to keep leading or trailing spaces) loses them.
-std::string unquoted(const std::string& v)
-{
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
-    {
-        return v.substr(1, v.size() - 2);
-    }
-    return v;
-}
-
-bool has(const std::vector<std::string>& list, const char* value)
-{
-    for (const auto& v : list)
-    {
-        if (v == value)
-        {
-            return true;
-        }
-    }
-    return false;
 }
 
 void append_duration(std::string& out, std::chrono::steady_clock::duration d, bool micro)
@@ -114,8 +69,6 @@ void append_duration(std::string& out, std::chrono::steady_clock::duration d, bo
 
 QlaFilter::~QlaFilter()
 {
-    pcre2_code_free(m_match);
-    pcre2_code_free(m_exclude);
     if (m_unified)
     {
         fclose(m_unified);
@@ -127,12 +80,12 @@ std::unique_ptr<QlaFilter> QlaFilter::create(const ObjectConfig& config, std::st
     std::unique_ptr<QlaFilter> f(new QlaFilter());
     Settings& s = f->m_settings;
     s.filebase = config.get_string("filebase");
-    s.user = unquoted(config.get_string("user"));
-    s.source = unquoted(config.get_string("source"));
+    s.user = config.get_string("user");
+    s.source = config.get_string("source");
     const auto& types = config.get_list("log_type");
-    s.session_file = has(types, "session");
-    s.unified_file = has(types, "unified");
-    s.stdout_log = has(types, "stdout");
+    s.session_file = contains(types, "session");
+    s.unified_file = contains(types, "unified");
+    s.stdout_log = contains(types, "stdout");
     s.data = 0;
     for (const auto& v : config.get_list("log_data"))
     {
@@ -146,8 +99,8 @@ std::unique_ptr<QlaFilter> QlaFilter::create(const ObjectConfig& config, std::st
     }
     s.flush = config.get_bool("flush");
     s.append = config.get_bool("append");
-    s.separator = unquoted(config.get_string("separator"));
-    s.newline_replacement = unquoted(config.get_string("newline_replacement"));
+    s.separator = config.get_string("separator");
+    s.newline_replacement = config.get_string("newline_replacement");
     const std::string& unit = config.get_string("duration_unit");
     s.microseconds = unit == "us" || unit == "microseconds";
     s.canonical = config.get_bool("use_canonical_form");
@@ -160,11 +113,11 @@ std::unique_ptr<QlaFilter> QlaFilter::create(const ObjectConfig& config, std::st
 
     uint32_t options = 0;
     const auto& opts = config.get_list("options");
-    if (has(opts, "ignorecase") && !has(opts, "case"))
+    if (contains(opts, "ignorecase") && !contains(opts, "case"))
     {
         options |= PCRE2_CASELESS;
     }
-    if (has(opts, "extended"))
+    if (contains(opts, "extended"))
     {
         options |= PCRE2_EXTENDED;
     }
@@ -218,11 +171,11 @@ pcre2_match_data* QlaFilter::new_match_data() const
 bool QlaFilter::statement_matches(std::string_view sql, pcre2_match_data* md) const
 {
     auto subject = reinterpret_cast<PCRE2_SPTR>(sql.data());
-    if (m_match && pcre2_match(m_match, subject, sql.size(), 0, 0, md, nullptr) < 0)
+    if (m_match && pcre2_match(m_match.get(), subject, sql.size(), 0, 0, md, nullptr) < 0)
     {
         return false;
     }
-    if (m_exclude && pcre2_match(m_exclude, subject, sql.size(), 0, 0, md, nullptr) >= 0)
+    if (m_exclude && pcre2_match(m_exclude.get(), subject, sql.size(), 0, 0, md, nullptr) >= 0)
     {
         return false;
     }
@@ -430,45 +383,50 @@ const Specification& spec()
     static const Specification s(
         "qlafilter",
         {
-            param("filebase", ParamType::PATH,
-                  "Base name of the log files: <filebase>.<session id> for session files, "
-                  "<filebase>.unified for the unified file",
-                  std::nullopt, true),
-            param("match", ParamType::REGEX, "Only log statements that match this pattern"),
-            param("exclude", ParamType::REGEX, "Do not log statements that match this pattern"),
-            param("options", ParamType::ENUM_LIST,
-                  "Regular expression options for match and exclude: ignorecase, case, "
-                  "extended",
-                  std::string("case"), false, {"ignorecase", "case", "extended"}),
-            param("user", ParamType::STRING, "Only log sessions of this user", std::string("")),
-            param("source", ParamType::STRING,
-                  "Only log sessions whose client connects from this address", std::string("")),
-            param("log_type", ParamType::ENUM_LIST,
-                  "Where to log: session (one file per session), unified (one file for all "
-                  "sessions), stdout",
-                  std::string("session"), false, {"session", "unified", "stdout"}),
-            param("log_data", ParamType::ENUM_LIST, "The fields of each log line, in a fixed order",
-                  std::string("date,user,query"), false,
-                  {"service", "session", "date", "user", "reply_time", "total_reply_time", "query",
-                   "default_db", "num_rows", "reply_size", "transaction", "transaction_time",
-                   "num_warnings", "error_msg", "server"}),
-            param("flush", ParamType::BOOL, "Flush the log files after every line",
-                  std::string("false")),
-            param("append", ParamType::BOOL,
-                  "Append to existing log files instead of truncating them", std::string("true")),
-            param("separator", ParamType::STRING, "Separator between the fields of a line",
-                  std::string(",")),
-            param("newline_replacement", ParamType::STRING,
-                  "Written instead of each line break (\\n, \\r or \\r\\n) in a statement; "
-                  "empty: line breaks are written as they are",
-                  std::string(" ")),
-            param("duration_unit", ParamType::ENUM,
-                  "Unit of reply_time, total_reply_time and transaction_time: ms "
-                  "(milliseconds) or us (microseconds)",
-                  std::string("ms"), false, {"ms", "milliseconds", "us", "microseconds"}),
-            param("use_canonical_form", ParamType::BOOL,
-                  "Log the canonical form of statements (literals replaced by ?)",
-                  std::string("false")),
+            make_param("filebase", ParamType::PATH,
+                       "Base name of the log files: <filebase>.<session id> for session files, "
+                       "<filebase>.unified for the unified file",
+                       std::nullopt, true),
+            make_param("match", ParamType::REGEX, "Only log statements that match this pattern"),
+            make_param("exclude", ParamType::REGEX,
+                       "Do not log statements that match this pattern"),
+            make_param("options", ParamType::ENUM_LIST,
+                       "Regular expression options for match and exclude: ignorecase, case, "
+                       "extended",
+                       std::string("case"), false, {"ignorecase", "case", "extended"}),
+            make_param("user", ParamType::STRING, "Only log sessions of this user",
+                       std::string("")),
+            make_param("source", ParamType::STRING,
+                       "Only log sessions whose client connects from this address",
+                       std::string("")),
+            make_param("log_type", ParamType::ENUM_LIST,
+                       "Where to log: session (one file per session), unified (one file for all "
+                       "sessions), stdout",
+                       std::string("session"), false, {"session", "unified", "stdout"}),
+            make_param("log_data", ParamType::ENUM_LIST,
+                       "The fields of each log line, in a fixed order",
+                       std::string("date,user,query"), false,
+                       {"service", "session", "date", "user", "reply_time", "total_reply_time",
+                        "query", "default_db", "num_rows", "reply_size", "transaction",
+                        "transaction_time", "num_warnings", "error_msg", "server"}),
+            make_param("flush", ParamType::BOOL, "Flush the log files after every line",
+                       std::string("false")),
+            make_param("append", ParamType::BOOL,
+                       "Append to existing log files instead of truncating them",
+                       std::string("true")),
+            make_param("separator", ParamType::STRING, "Separator between the fields of a line",
+                       std::string(",")),
+            make_param("newline_replacement", ParamType::STRING,
+                       "Written instead of each line break (\\n, \\r or \\r\\n) in a statement; "
+                       "empty: line breaks are written as they are",
+                       std::string(" ")),
+            make_param("duration_unit", ParamType::ENUM,
+                       "Unit of reply_time, total_reply_time and transaction_time: ms "
+                       "(milliseconds) or us (microseconds)",
+                       std::string("ms"), false, {"ms", "milliseconds", "us", "microseconds"}),
+            make_param("use_canonical_form", ParamType::BOOL,
+                       "Log the canonical form of statements (literals replaced by ?)",
+                       std::string("false")),
         });
     return s;
 }

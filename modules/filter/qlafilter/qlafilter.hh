@@ -14,9 +14,6 @@
  */
 #pragma once
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -29,6 +26,7 @@
 #include <string_view>
 
 #include "sqlgate/config.hh"
+#include "sqlgate/regex.hh"
 #include "sqlgate/routing.hh"
 
 namespace sqlgate
@@ -123,8 +121,8 @@ private:
     QlaFilter() = default;
 
     Settings m_settings;
-    pcre2_code* m_match = nullptr;
-    pcre2_code* m_exclude = nullptr;
+    RegexPtr m_match;
+    RegexPtr m_exclude;
     std::string m_unified_path;
     FILE* m_unified = nullptr;  ///< guarded by m_lock
     std::mutex m_lock;

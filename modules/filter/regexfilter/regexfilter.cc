@@ -8,63 +8,14 @@
 #include "sqlgate/log.hh"
 #include "sqlgate/mariadb.hh"
 #include "sqlgate/module.hh"
+#include "sqlgate/regex.hh"
 #include "sqlgate/session.hh"
 
 namespace sqlgate::regexfilter
 {
 
-namespace
-{
-
-/// A parameter specification (named fields, so that none is left uninitialised).
-ParamSpec param(const char* name, ParamType type, const char* description,
-                std::optional<std::string> default_value = std::nullopt, bool mandatory = false,
-                std::vector<std::string> enum_values = {})
-{
-    ParamSpec p;
-    p.name = name;
-    p.type = type;
-    p.description = description;
-    p.default_value = std::move(default_value);
-    p.mandatory = mandatory;
-    p.enum_values = std::move(enum_values);
-    return p;
-}
-
-/// A value written in double quotes (to keep leading or trailing spaces) loses them.
-std::string unquoted(const std::string& v)
-{
-    if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
-    {
-        return v.substr(1, v.size() - 2);
-    }
-    return v;
-}
-
-bool has(const std::vector<std::string>& list, const char* value)
-{
-    for (const auto& v : list)
-    {
-        if (v == value)
-        {
-            return true;
-        }
-    }
-    return false;
-}
-
-std::string pcre2_message(int code)
-{
-    PCRE2_UCHAR buf[256];
-    pcre2_get_error_message(code, buf, sizeof(buf));
-    return reinterpret_cast<const char*>(buf);
-}
-
-}  // namespace
-
 RegexFilter::~RegexFilter()
 {
-    pcre2_code_free(m_code);
     if (m_log)
     {
         fclose(m_log);
@@ -75,37 +26,33 @@ std::unique_ptr<RegexFilter> RegexFilter::create(const ObjectConfig& config, std
 {
     std::unique_ptr<RegexFilter> f(new RegexFilter());
     f->m_pattern = config.get_string("match");
-    f->m_replace = unquoted(config.get_string("replace"));
-    f->m_user = unquoted(config.get_string("user"));
-    f->m_source = unquoted(config.get_string("source"));
+    f->m_replace = config.get_string("replace");
+    f->m_user = config.get_string("user");
+    f->m_source = config.get_string("source");
     f->m_trace = config.get_bool("log_trace");
 
     uint32_t options = 0;
     const auto& opts = config.get_list("options");
-    if (has(opts, "ignorecase") && !has(opts, "case"))
+    if (contains(opts, "ignorecase") && !contains(opts, "case"))
     {
         options |= PCRE2_CASELESS;
     }
-    if (has(opts, "extended"))
+    if (contains(opts, "extended"))
     {
         options |= PCRE2_EXTENDED;
     }
-    int code = 0;
-    PCRE2_SIZE offset = 0;
-    f->m_code = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(f->m_pattern.data()),
-                              f->m_pattern.size(), options, &code, &offset, nullptr);
+    std::string problem;
+    f->m_code = compile_regex(f->m_pattern, options, problem);
     if (!f->m_code)
     {
-        error = "parameter 'match': invalid regular expression '" + f->m_pattern +
-                "': " + pcre2_message(code) + " at offset " + std::to_string(offset);
+        error = "parameter 'match': " + problem;
         return nullptr;
     }
-    pcre2_jit_compile(f->m_code, PCRE2_JIT_COMPLETE);  // a failure only means no JIT
 
     // A reference to a group the pattern does not have is a configuration
     // error (pcre2_substitute would only fail on the first matching query).
     uint32_t groups = 0;
-    pcre2_pattern_info(f->m_code, PCRE2_INFO_CAPTURECOUNT, &groups);
+    pcre2_pattern_info(f->m_code.get(), PCRE2_INFO_CAPTURECOUNT, &groups);
     const std::string& r = f->m_replace;
     for (size_t i = 0; i + 1 < r.size(); ++i)
     {
@@ -162,7 +109,7 @@ bool RegexFilter::session_matches(const Session& session) const
 
 pcre2_match_data* RegexFilter::new_match_data() const
 {
-    return pcre2_match_data_create_from_pattern(m_code, nullptr);
+    return pcre2_match_data_create_from_pattern(m_code.get(), nullptr);
 }
 
 int RegexFilter::rewrite(std::string_view sql, pcre2_match_data* md, std::string& out) const
@@ -175,8 +122,8 @@ int RegexFilter::rewrite(std::string_view sql, pcre2_match_data* md, std::string
     {
         PCRE2_SIZE len = out.size();
         int rc =
-            pcre2_substitute(m_code, reinterpret_cast<PCRE2_SPTR>(sql.data()), sql.size(), 0, opts,
-                             md, nullptr, reinterpret_cast<PCRE2_SPTR>(m_replace.data()),
+            pcre2_substitute(m_code.get(), reinterpret_cast<PCRE2_SPTR>(sql.data()), sql.size(), 0,
+                             opts, md, nullptr, reinterpret_cast<PCRE2_SPTR>(m_replace.data()),
                              m_replace.size(), reinterpret_cast<PCRE2_UCHAR*>(out.data()), &len);
         if (rc == PCRE2_ERROR_NOMEMORY)
         {
@@ -190,7 +137,7 @@ int RegexFilter::rewrite(std::string_view sql, pcre2_match_data* md, std::string
                 SG_ERROR(
                     "Substituting '%s' with '%s' failed: %s. Statements are passed unchanged; "
                     "further errors are not reported.",
-                    m_pattern.c_str(), m_replace.c_str(), pcre2_message(rc).c_str());
+                    m_pattern.c_str(), m_replace.c_str(), regex_error_message(rc).c_str());
             }
             return -1;
         }
@@ -278,25 +225,27 @@ const Specification& spec()
     static const Specification s(
         "regexfilter",
         {
-            param("match", ParamType::REGEX,
-                  "PCRE2 pattern: the parts of a statement that it matches are replaced",
-                  std::nullopt, true),
-            param("replace", ParamType::STRING,
-                  "Replacement text for each match; $1 or ${name} insert capture groups",
-                  std::nullopt, true),
-            param("options", ParamType::ENUM_LIST,
-                  "Regular expression options: ignorecase, case, extended",
-                  std::string("ignorecase"), false, {"ignorecase", "case", "extended"}),
-            param("log_file", ParamType::PATH,
-                  "Append every matched and unmatched statement to this file", std::string("")),
-            param("log_trace", ParamType::BOOL,
-                  "Log every matched and unmatched statement to the sqlgate log at info level",
-                  std::string("false")),
-            param("source", ParamType::STRING,
-                  "Only rewrite statements of sessions whose client connects from this address",
-                  std::string("")),
-            param("user", ParamType::STRING, "Only rewrite statements of sessions of this user",
-                  std::string("")),
+            make_param("match", ParamType::REGEX,
+                       "PCRE2 pattern: the parts of a statement that it matches are replaced",
+                       std::nullopt, true),
+            make_param("replace", ParamType::STRING,
+                       "Replacement text for each match; $1 or ${name} insert capture groups",
+                       std::nullopt, true),
+            make_param("options", ParamType::ENUM_LIST,
+                       "Regular expression options: ignorecase, case, extended",
+                       std::string("ignorecase"), false, {"ignorecase", "case", "extended"}),
+            make_param("log_file", ParamType::PATH,
+                       "Append every matched and unmatched statement to this file",
+                       std::string("")),
+            make_param("log_trace", ParamType::BOOL,
+                       "Log every matched and unmatched statement to the sqlgate log at info level",
+                       std::string("false")),
+            make_param(
+                "source", ParamType::STRING,
+                "Only rewrite statements of sessions whose client connects from this address",
+                std::string("")),
+            make_param("user", ParamType::STRING,
+                       "Only rewrite statements of sessions of this user", std::string("")),
         });
     return s;
 }

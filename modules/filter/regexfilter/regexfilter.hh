@@ -11,9 +11,6 @@
  */
 #pragma once
 
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
-
 #include <atomic>
 #include <cstdio>
 #include <memory>
@@ -22,6 +19,7 @@
 #include <string_view>
 
 #include "sqlgate/config.hh"
+#include "sqlgate/regex.hh"
 #include "sqlgate/routing.hh"
 
 namespace sqlgate
@@ -64,7 +62,7 @@ private:
     std::string m_user;
     std::string m_source;
     bool m_trace = false;
-    pcre2_code* m_code = nullptr;
+    RegexPtr m_code;
     std::string m_log_path;
     FILE* m_log = nullptr;  ///< guarded by m_lock
     std::mutex m_lock;

@@ -16,6 +16,7 @@ namespace
 {
 constexpr const char* NATIVE = "mysql_native_password";
 constexpr const char* DEFAULT_VERSION = "10.11.0-sqlgate";
+constexpr size_t MAX_LOGIN_PACKET = 65536;
 
 std::string payload_of(const Buffer& packet)
 {
@@ -156,6 +157,13 @@ void MariaDBClient::process_input()
         unsigned char hdr[HEADER_LEN];
         m_in.copy_out(0, hdr, HEADER_LEN);
         size_t total = HEADER_LEN + payload_length(hdr);
+        if (m_state != State::ROUTING && total > MAX_LOGIN_PACKET)
+        {
+            // Nobody needs a large packet to log in: don't buffer one for a
+            // client we don't know yet.
+            fail_login(1153, "08S01", "Got a packet bigger than 'max_allowed_packet' bytes");
+            return;
+        }
         if (m_in.size() < total)
         {
             break;
@@ -236,12 +244,33 @@ void MariaDBClient::authenticate(bool reloaded)
     auto snap = m_protocol.users().snapshot();
     uint64_t id = m_session.id();
     Worker& worker = m_session.worker();
+    if (m_state == State::AUTH_WAITING)
+    {
+        m_stream.read_start();  // back from a wait for the accounts
+    }
     if (!snap)
     {
+        if (reloaded)
+        {
+            // The accounts could not be loaded (the reason is in the log).
+            SG_WARNING(
+                "Login of '%s'@'%s' refused: the user accounts of service %s are not "
+                "loaded",
+                m_user.c_str(), m_session.remote().c_str(), m_session.service().name.c_str());
+            m_session.service().failed_auths.fetch_add(1, std::memory_order_relaxed);
+            fail_login(1045, "28000",
+                       "Access denied for user '" + m_user + "'@'" + m_session.remote() +
+                           "' (using password: " + (m_token.empty() ? "NO" : "YES") + ")");
+            return;
+        }
+        // The first load is still running, or failed: wait for (another) one.
+        m_tried_reload = true;
         m_state = State::AUTH_WAITING;
-        m_protocol.users().when_loaded(
-            worker,
-            [id]()
+        m_stream.read_stop();
+        int64_t interval = global_config().get_duration_ms("users_refresh_time");
+        m_protocol.users().reload(
+            worker, interval,
+            [id](bool)
             {
                 if (Session* s = Session::find_local(id))
                 {
@@ -263,6 +292,7 @@ void MariaDBClient::authenticate(bool reloaded)
         // A new account or database may have appeared: reload (rate-limited) and retry.
         m_tried_reload = true;
         m_state = State::AUTH_WAITING;
+        m_stream.read_stop();
         int64_t interval = global_config().get_duration_ms("users_refresh_time");
         m_protocol.users().reload(
             worker, interval,

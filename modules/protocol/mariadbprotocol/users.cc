@@ -108,9 +108,11 @@ bool host_matches(const std::string& pattern, const std::string& ip)
     {
         return true;
     }
-    if (pattern == "localhost")
+    if (ip == "localhost" || pattern == "localhost")
     {
-        return false;  // only socket connections, as in MariaDB
+        // Unix socket clients are "localhost", as in MariaDB; TCP clients
+        // never match 'localhost', even from 127.0.0.1.
+        return ip == "localhost" && wildcard_match(pattern, ip, true);
     }
     size_t slash = pattern.find('/');
     if (slash != std::string::npos)
@@ -214,19 +216,6 @@ void UserManager::reload(Worker& worker, int64_t min_interval_ms, std::function<
     worker.post([done = std::move(done)]() { done(false); });
 }
 
-void UserManager::when_loaded(Worker& worker, std::function<void()> done)
-{
-    {
-        std::lock_guard<std::mutex> guard(m_lock);
-        if (!snapshot() || m_requested)
-        {
-            m_waiters.emplace_back(&worker, [done = std::move(done)](bool) { done(); });
-            return;
-        }
-    }
-    worker.post(std::move(done));
-}
-
 void UserManager::run()
 {
     std::unique_lock<std::mutex> lock(m_lock);
@@ -275,8 +264,11 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
         timeout = 10;
         mysql_optionsv(c, MYSQL_OPT_READ_TIMEOUT, &timeout);
         mysql_optionsv(c, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-        if (!mysql_real_connect(c, server->address().c_str(), m_service->user().c_str(),
-                                m_service->password().c_str(), nullptr, server->port(), nullptr, 0))
+        bool local = !server->socket().empty();
+        if (!mysql_real_connect(c, local ? "localhost" : server->address().c_str(),
+                                m_service->user().c_str(), m_service->password().c_str(), nullptr,
+                                local ? 0 : server->port(),
+                                local ? server->socket().c_str() : nullptr, 0))
         {
             error = "server " + server->name() + ": " + mysql_error(c);
             mysql_close(c);

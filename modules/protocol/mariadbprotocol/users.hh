@@ -87,8 +87,6 @@ public:
      * no new one is made and @c done runs at once (posted) with false.
      */
     void reload(Worker& worker, int64_t min_interval_ms, std::function<void(bool reloaded)> done);
-    /// Wait on @c worker for the first load (runs at once if it already happened).
-    void when_loaded(Worker& worker, std::function<void()> done);
 
 private:
     void run();

@@ -131,13 +131,9 @@ const Specification& spec()
 {
     static const Specification s(
         "readconnroute",
-        {ParamSpec{"router_options",
-                   ParamType::ENUM_LIST,
-                   "Which servers sessions may use: master, slave, running or synced",
-                   std::string("running"),
-                   false,
-                   false,
-                   {"master", "slave", "running", "synced"}}});
+        {make_param("router_options", ParamType::ENUM_LIST,
+                    "Which servers sessions may use: master, slave, running or synced",
+                    std::string("running"), false, {"master", "slave", "running", "synced"})});
     return s;
 }
 

@@ -2,7 +2,6 @@
  * parse_value(): text to typed Value for every ParamType.
  */
 #define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #include <cctype>
 #include <charconv>
@@ -11,6 +10,7 @@
 
 #include "config/util.hh"
 #include "sqlgate/config.hh"
+#include "sqlgate/regex.hh"
 
 namespace sqlgate
 {
@@ -225,20 +225,7 @@ std::string enum_choices(const ParamSpec& spec)
 
 bool check_regex(const std::string& pattern, std::string& error)
 {
-    int code = 0;
-    PCRE2_SIZE offset = 0;
-    pcre2_code* re = pcre2_compile(reinterpret_cast<PCRE2_SPTR>(pattern.c_str()), pattern.size(), 0,
-                                   &code, &offset, nullptr);
-    if (re)
-    {
-        pcre2_code_free(re);
-        return true;
-    }
-    PCRE2_UCHAR buf[256];
-    pcre2_get_error_message(code, buf, sizeof(buf));
-    error = "invalid regular expression '" + pattern + "': " + reinterpret_cast<char*>(buf) +
-            " at offset " + std::to_string(offset);
-    return false;
+    return compile_regex(pattern, 0, error) != nullptr;
 }
 
 bool parse_names(const ParamSpec& spec, std::string_view s, char sep, Value& out,
@@ -275,6 +262,12 @@ bool parse_value(const ParamSpec& spec, std::string_view raw, Value& out, std::s
         case ParamType::STRING:
         case ParamType::PASSWORD:
         case ParamType::PATH:
+            // Double quotes around the whole value keep leading or trailing
+            // spaces (e.g. separator=" | ") and are not part of the value.
+            if (text.size() >= 2 && text.front() == '"' && text.back() == '"')
+            {
+                text = text.substr(1, text.size() - 2);
+            }
             out.text = std::string(text);
             return true;
 

@@ -57,6 +57,34 @@ struct ParamSpec
         aliases;  ///< accepted alternative names (e.g. "targets" for "servers")
 };
 
+/// A ParamSpec with the fields modules set most often (the others keep their defaults).
+inline ParamSpec make_param(std::string name, ParamType type, std::string description,
+                            std::optional<std::string> default_value = std::nullopt,
+                            bool mandatory = false, std::vector<std::string> enum_values = {})
+{
+    ParamSpec p;
+    p.name = std::move(name);
+    p.type = type;
+    p.description = std::move(description);
+    p.default_value = std::move(default_value);
+    p.mandatory = mandatory;
+    p.enum_values = std::move(enum_values);
+    return p;
+}
+
+/// True when @c list (e.g. an ENUM_LIST value) holds @c value.
+inline bool contains(const std::vector<std::string>& list, std::string_view value)
+{
+    for (const auto& v : list)
+    {
+        if (v == value)
+        {
+            return true;
+        }
+    }
+    return false;
+}
+
 class Specification
 {
 public:

@@ -32,13 +32,18 @@ constexpr uint64_t DOWN = 1 << 8;  ///< known unreachable (set on connect failur
 class Server
 {
 public:
-    Server(std::string name, std::string address, int port)
-        : m_name(std::move(name)), m_address(std::move(address)), m_port(port)
+    Server(std::string name, std::string address, int port, std::string socket = "")
+        : m_name(std::move(name)),
+          m_address(std::move(address)),
+          m_port(port),
+          m_socket(std::move(socket))
     {
     }
     const std::string& name() const { return m_name; }
     const std::string& address() const { return m_address; }
     int port() const { return m_port; }
+    /// Unix domain socket path; when set it is used instead of address and port.
+    const std::string& socket() const { return m_socket; }
 
     uint64_t status() const { return m_status.load(std::memory_order_relaxed); }
     void set_status_bits(uint64_t bits) { m_status.fetch_or(bits, std::memory_order_relaxed); }
@@ -57,6 +62,7 @@ private:
     std::string m_name;
     std::string m_address;
     int m_port;
+    std::string m_socket;
     std::atomic<uint64_t> m_status{0};
     std::atomic<bool> m_monitored{false};
 };

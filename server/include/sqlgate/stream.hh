@@ -58,10 +58,16 @@ public:
     Stream(const Stream&) = delete;
     Stream& operator=(const Stream&) = delete;
 
-    /// Accept a pending connection from @c server. Returns 0 or a libuv error.
+    /// A stream over a Unix domain socket instead of TCP.
+    static Stream* create_local(Worker& worker, StreamHandler* handler);
+    /// Accept a pending connection from @c server (of the same family).
+    /// Returns 0 or a libuv error.
     int accept_from(uv_stream_t* server);
     /// Start connecting to a numeric address (IPv4 or IPv6) or "localhost".
     int connect(const std::string& host, int port);
+    /// Start connecting to a Unix domain socket (streams made by create_local()).
+    int connect_local(const std::string& path);
+    bool is_local() const { return m_local; }
 
     void set_handler(StreamHandler* h) { m_handler = h; }
     void set_water_marks(size_t high, size_t low)
@@ -90,7 +96,9 @@ public:
     int fd() const;
 
 private:
-    Stream(Worker& worker, StreamHandler* handler);
+    Stream(Worker& worker, StreamHandler* handler, bool local);
+    uv_stream_t* handle() { return reinterpret_cast<uv_stream_t*>(&m_h); }
+    const uv_handle_t* base() const { return reinterpret_cast<const uv_handle_t*>(&m_h); }
     ~Stream();
     static void alloc_cb(uv_handle_t* h, size_t suggested, uv_buf_t* buf);
     static void read_cb(uv_stream_t* s, ssize_t n, const uv_buf_t* buf);
@@ -105,7 +113,12 @@ private:
 
     Worker& m_worker;
     StreamHandler* m_handler;
-    uv_tcp_t m_tcp;
+    union
+    {
+        uv_tcp_t tcp;
+        uv_pipe_t pipe;
+    } m_h;
+    bool m_local = false;
     uv_connect_t m_connect_req;
     uv_timer_t* m_flush_timer = nullptr;  ///< only while a flushing close waits
     Block* m_read_block = nullptr;
