@@ -64,6 +64,30 @@ TEST_F(ProtocolTest, LoginOk)
     EXPECT_EQ(r.rows[0][1], "test");
 }
 
+// A client that starts with another plugin is switched to mysql_native_password.
+TEST_F(ProtocolTest, AuthSwitchFromOtherPlugins)
+{
+    for (const char* plugin : {"client_ed25519", "caching_sha2_password", "sha256_password"})
+    {
+        MYSQL* m = mysql_init(nullptr);
+        mysql_optionsv(m, MYSQL_DEFAULT_AUTH, plugin);
+        MYSQL* ok = mysql_real_connect(m, "127.0.0.1", "app", "app_pw", "test", s_port, nullptr, 0);
+        EXPECT_NE(ok, nullptr) << plugin << ": " << mysql_error(m);
+        if (ok)
+        {
+            EXPECT_EQ(query(m, "SELECT CURRENT_USER()").value(), "app@%") << plugin;
+        }
+        mysql_close(m);
+    }
+    // And a wrong password after the switch is still refused.
+    MYSQL* m = mysql_init(nullptr);
+    mysql_optionsv(m, MYSQL_DEFAULT_AUTH, "client_ed25519");
+    EXPECT_EQ(mysql_real_connect(m, "127.0.0.1", "app", "bad", "test", s_port, nullptr, 0),
+              nullptr);
+    EXPECT_EQ(mysql_errno(m), 1045u);
+    mysql_close(m);
+}
+
 TEST_F(ProtocolTest, EmptyPasswordAccount)
 {
     ConnectError e;
