@@ -9,6 +9,7 @@
 #include <regex>
 #include <sstream>
 
+#include "mocks/chain.hh"
 #include "qlafilter.hh"
 #include "qlasession.hh"
 #include "sqlgate/mariadb.hh"
@@ -23,25 +24,8 @@ namespace
 
 namespace db = sqlgate::mariadb;
 
-struct Down : Downstream
-{
-    std::vector<std::string> packets;
-    bool route_query(Buffer&& packet) override
-    {
-        packets.push_back(packet.to_string());
-        return true;
-    }
-};
-
-struct Up : Upstream
-{
-    std::vector<std::string> data;
-    bool client_reply(Buffer&& d, const Reply& reply) override
-    {
-        data.push_back(d.to_string());
-        return true;
-    }
-};
+using Down = mocks::RecordingDownstream;
+using Up = mocks::RecordingUpstream;
 
 std::string slurp(const std::string& path)
 {
@@ -65,9 +49,7 @@ std::vector<std::string> lines_of(const std::string& text)
 
 Buffer query(std::string_view sql, uint8_t cmd = db::COM_QUERY)
 {
-    std::string payload(1, static_cast<char>(cmd));
-    payload += sql;
-    return db::make_packet(0, payload);
+    return mocks::command(sql, cmd);
 }
 
 Reply ok_reply(uint64_t rows = 0, uint64_t bytes = 11)

@@ -7,6 +7,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "mocks/chain.hh"
 #include "regexfilter.hh"
 #include "sqlgate/mariadb.hh"
 #include "sqlgate/service.hh"
@@ -20,32 +21,10 @@ namespace
 
 namespace db = sqlgate::mariadb;
 
-struct Down : Downstream
-{
-    std::vector<std::string> packets;
-    bool route_query(Buffer&& packet) override
-    {
-        packets.push_back(packet.to_string());
-        return true;
-    }
-};
+using Down = mocks::RecordingDownstream;
+using Up = mocks::RecordingUpstream;
 
-struct Up : Upstream
-{
-    std::vector<std::string> data;
-    bool client_reply(Buffer&& d, const Reply& reply) override
-    {
-        data.push_back(d.to_string());
-        return true;
-    }
-};
-
-Buffer command(std::string_view sql, uint8_t cmd = db::COM_QUERY, uint8_t seq = 0)
-{
-    std::string payload(1, static_cast<char>(cmd));
-    payload += sql;
-    return db::make_packet(seq, payload);
-}
+using mocks::command;
 
 class RegexTest : public ::testing::Test
 {
