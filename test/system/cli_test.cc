@@ -6,7 +6,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 
 #include "harness.hh"
@@ -157,6 +159,69 @@ TEST(Cli, LogFileHasTimestampsAndLevels)
         << log;
     EXPECT_EQ(log[4], '-');
     EXPECT_EQ(log[13], ':');
+}
+
+TEST(Cli, ThreadsOptionAndLibdirOverride)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    {
+        SqlGate gate(config_for(cluster, port), port, {"--threads", "3"});
+        EXPECT_TRUE(eventually(
+            [&]() { return gate.log_text().find("3 routing threads") != std::string::npos; }, 5s))
+            << gate.log_text();
+    }
+    // --libdir points at a directory without modules: the error names the file.
+    char tmpl[] = "/tmp/sqlgate-libdir-XXXXXX";
+    std::string empty = mkdtemp(tmpl);
+    std::string cfg = empty + "/sqlgate.cnf";
+    std::ofstream(cfg) << config_for(cluster, port);
+    CommandResult r = run_sqlgate({"--config", cfg, "--libdir", empty, "--config-check"});
+    EXPECT_EQ(r.status.exit_code(), 1) << r.output;
+    EXPECT_NE(r.output.find(empty + "/libreadconnroute.so"), std::string::npos) << r.output;
+    std::filesystem::remove_all(empty);
+}
+
+TEST(Cli, SighupReopensTheLog)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    ASSERT_TRUE(eventually(
+        [&]() { return gate.log_text().find("sqlgate started") != std::string::npos; }, 5s));
+    std::string rotated = gate.log_path() + ".1";
+    ASSERT_EQ(rename(gate.log_path().c_str(), rotated.c_str()), 0);  // what logrotate does
+    kill(gate.pid(), SIGHUP);
+    EXPECT_TRUE(eventually(
+        [&]() { return gate.log_text().find("log file reopened") != std::string::npos; }, 5s));
+    EXPECT_EQ(read_file(rotated).find("log file reopened"), std::string::npos);
+    EXPECT_TRUE(gate.running());
+}
+
+TEST(Cli, ServiceMaxConnectionsRefusesWith1040)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    ConfigOptions o;
+    o.service_extra = "max_connections=2\n";
+    SqlGate gate(config_for(cluster, port, "", o), port);
+    MysqlPtr a(connect(port, "app", "app_pw", "test"));
+    MysqlPtr b(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(a && b);
+    ConnectError e;
+    MysqlPtr c(connect(port, "app", "app_pw", "test", 0, &e));
+    QueryResult r = c ? query(c.get(), "SELECT 1") : QueryResult{};
+    // The login itself succeeds at sqlgate; the refusal arrives as 1040.
+    EXPECT_TRUE(e.code == 1040u || r.error == 1040u)
+        << e.code << " " << e.message << " / " << r.error << " " << r.message;
+    a.reset();
+    EXPECT_TRUE(eventually(
+        [&]()
+        {
+            MysqlPtr d(connect(port, "app", "app_pw", "test"));
+            return d && query(d.get(), "SELECT 1").ok;
+        },
+        5s));
 }
 
 }  // namespace

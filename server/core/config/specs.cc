@@ -83,11 +83,12 @@ const Specification& global_spec()
             def(range(p("admin_port", T::COUNT, "Port the REST API listens on"), 0, 65535), "8989"),
             def(p("admin_auth", T::BOOL, "Require authentication on the REST API"), "true"),
             runtime(def(p("writeq_high_water", T::SIZE,
-                          "Client write queue size above which reading from the backend pauses"),
+                          "Write queue size of a connection above which sqlgate stops reading "
+                          "the other side of the session"),
                         "64Ki")),
             runtime(def(p("writeq_low_water", T::SIZE,
-                          "Client write queue size below which reading resumes; must be less than "
-                          "`writeq_high_water`"),
+                          "Write queue size below which reading the other side resumes; must be "
+                          "less than `writeq_high_water`"),
                         "1024")),
             runtime(def(p("log_info", T::BOOL, "Log messages of the info level"), "false")),
             runtime(def(p("log_debug", T::BOOL, "Log messages of the debug level"), "false")),
