@@ -340,10 +340,6 @@ int main(int argc, char** argv)
         log_close();
         _exit(listening ? 0 : 1);
     }
-    for (RoutingWorker* w : m.workers)
-    {
-        delete w;
-    }
     for (const auto& [name, def] : objects.listeners)
     {
         if (def->local_fd >= 0)
@@ -351,6 +347,13 @@ int main(int argc, char** argv)
             close(def->local_fd);
             unlink(def->socket.c_str());
         }
+    }
+    // Module instances first: their threads (e.g. account loaders) may still
+    // post to the workers until they are joined.
+    objects = Objects();
+    for (RoutingWorker* w : m.workers)
+    {
+        delete w;
     }
     uv_loop_close(&m.loop);
     SG_NOTICE("sqlgate stopped");
