@@ -213,14 +213,12 @@ void MariaDBClient::handle_handshake_response(Buffer&& packet)
         fail_login(1043, "08S01", "SSL is not enabled on this listener");
         return;
     }
-    m_client_caps = r.capabilities;
     m_data->capabilities = r.capabilities & SUPPORTED_CAPS;
     m_data->charset = r.charset;
     m_data->attributes = r.attributes;
     m_user = r.user;
     m_token = r.auth_token;
     m_db = (r.capabilities & cap::CONNECT_WITH_DB) ? r.database : "";
-    m_client_plugin = r.auth_plugin;
     if ((r.capabilities & cap::PLUGIN_AUTH) && !r.auth_plugin.empty() && r.auth_plugin != NATIVE)
     {
         // The client starts with another plugin: ask it to use ours.

@@ -74,8 +74,6 @@ private:
     std::string m_user;
     std::string m_token;
     std::string m_db;
-    std::string m_client_plugin;
-    uint64_t m_client_caps = 0;
 
     // COM_INIT_DB / COM_CHANGE_USER bookkeeping.
     std::string m_pending_db;
