@@ -388,7 +388,7 @@ bool MariaDBClient::route_command(Buffer&& packet)
                 }
                 break;
             case COM_QUERY:
-                if (len < 64)
+                if (len < 64 && looks_like_kill(packet))
                 {
                     uint64_t id;
                     bool query_only;
