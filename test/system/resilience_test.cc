@@ -1,7 +1,11 @@
 // What happens when things go wrong: a backend dies mid-query, a client stops
 // reading a huge result, sqlgate gets SIGTERM with sessions open.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
+#include <random>
 
 #include <fstream>
 #include <sstream>
@@ -185,6 +189,102 @@ TEST(Resilience, UnloadableAccountsFailLoginsPromptly)
     // The good service on the same sqlgate is unaffected.
     MysqlPtr ok(connect(port, "app", "app_pw", "test"));
     EXPECT_TRUE(ok);
+}
+
+// Clients that send garbage, before or after logging in, get an error or a
+// closed connection; sqlgate keeps serving everybody else.
+TEST(Resilience, GarbageFromClientsIsHarmless)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    std::mt19937 rng(12345);
+    auto raw_connect = [&]()
+    {
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in a{};
+        a.sin_family = AF_INET;
+        a.sin_port = htons(port);
+        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+        timeval tv{0, 300000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        return fd;
+    };
+    auto garbage = [&](size_t n, bool valid_header)
+    {
+        std::string g(n, '\0');
+        for (auto& c : g)
+        {
+            c = static_cast<char>(rng());
+        }
+        if (valid_header && n >= 4)
+        {
+            size_t len = n - 4;
+            g[0] = static_cast<char>(len & 0xff);
+            g[1] = static_cast<char>((len >> 8) & 0xff);
+            g[2] = 0;
+            g[3] = 1;
+        }
+        return g;
+    };
+    // Before login: random handshake responses, truncated ones, random headers.
+    for (int i = 0; i < 200; ++i)
+    {
+        int fd = raw_connect();
+        char buf[4096];
+        ASSERT_GT(recv(fd, buf, sizeof(buf), 0), 0);  // greeting
+        std::string g = garbage(1 + rng() % 300, i % 2 == 0);
+        send(fd, g.data(), g.size(), MSG_NOSIGNAL);
+        recv(fd, buf, sizeof(buf), 0);  // an error, or nothing
+        close(fd);
+    }
+    // After login: random command packets on a real session.
+    for (int i = 0; i < 50; ++i)
+    {
+        MysqlPtr m(connect(port, "app", "app_pw", "test"));
+        ASSERT_TRUE(m) << gate.diagnostics();
+        int fd = mysql_get_socket(m.get());
+        std::string g = garbage(5 + rng() % 200, true);
+        g[3] = 0;
+        g[4] = static_cast<char>(i % 32);  // every command byte, random arguments
+        send(fd, g.data(), g.size(), MSG_NOSIGNAL);
+        char buf[4096];
+        timeval tv{0, 200000};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+        recv(fd, buf, sizeof(buf), 0);
+    }
+    ASSERT_TRUE(gate.running()) << gate.diagnostics();
+    MysqlPtr ok(connect(port, "app", "app_pw", "test"));
+    ASSERT_TRUE(ok) << gate.diagnostics();
+    EXPECT_EQ(query(ok.get(), "SELECT 7").value(), "7");
+}
+
+// A client that connects and never logs in is dropped after the login
+// timeout (10 s, as MariaDB's connect_timeout), so idle half-open connections
+// cannot pile up.
+TEST(Resilience, SilentClientIsDroppedAfterLoginTimeout)
+{
+    Cluster& cluster = shared_cluster();
+    int port = free_port();
+    SqlGate gate(config_for(cluster, port), port);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    char buf[4096];
+    ASSERT_GT(recv(fd, buf, sizeof(buf), 0), 0);  // the greeting; then silence
+    auto start = std::chrono::steady_clock::now();
+    timeval tv{20, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    ssize_t n = recv(fd, buf, sizeof(buf), 0);
+    auto waited = std::chrono::steady_clock::now() - start;
+    close(fd);
+    EXPECT_EQ(n, 0) << "expected the connection to be closed";
+    EXPECT_GT(waited, 8s);
+    EXPECT_LT(waited, 13s);
 }
 
 // Sessions that come and go must not make sqlgate grow: after a warm-up

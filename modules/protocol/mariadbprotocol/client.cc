@@ -131,6 +131,16 @@ void MariaDBClient::start()
     write_packet(make_packet(0, build_handshake(hs)));
     m_state = State::GREETING_SENT;
     m_stream.read_start();
+    m_login_timer = std::make_unique<Timer>(
+        m_session.worker(),
+        [this]()
+        {
+            SG_INFO("Session %lu: no login from %s within %lu ms", (unsigned long)m_session.id(),
+                    m_session.remote().c_str(), (unsigned long)LOGIN_TIMEOUT_MS);
+            m_state = State::CLOSED;
+            m_session.close("login timeout");
+        });
+    m_login_timer->start(LOGIN_TIMEOUT_MS);
 }
 
 void MariaDBClient::write_packet(Buffer&& packet)
@@ -347,6 +357,7 @@ void MariaDBClient::fail_login(uint16_t code, const char* state, const std::stri
 
 void MariaDBClient::finish_login()
 {
+    m_login_timer.reset();
     m_session.set_user(m_user);
     m_session.set_database(m_db);
     write_packet(make_ok(m_seq + 1));

@@ -9,7 +9,10 @@
 
 #include <string>
 
+#include <memory>
+
 #include "protocol.hh"
+#include "sqlgate/timer.hh"
 
 namespace sqlgate::mariadbprotocol
 {
@@ -59,8 +62,13 @@ private:
     void write_packet(Buffer&& packet);
     void send_err(uint8_t seq, uint16_t code, const char* state, const std::string& msg);
 
+    /// Clients that do not finish logging in within this time are dropped, as
+    /// MariaDB does with its connect_timeout (default 10 s).
+    static constexpr uint64_t LOGIN_TIMEOUT_MS = 10000;
+
     Session& m_session;
     Stream& m_stream;
+    std::unique_ptr<Timer> m_login_timer;
     MariaDBProtocol& m_protocol;
     SessionData* m_data;
     State m_state = State::GREETING_SENT;
