@@ -32,6 +32,9 @@ int free_port();
 // True once `port` on 127.0.0.1 accepts a TCP connection.
 bool port_accepts(int port);
 
+// A plain TCP connection to 127.0.0.1:port (for raw protocol tests); -1 on failure.
+int tcp_connect(int port);
+
 // Polls `condition` every `interval` until it is true (returns true) or `timeout` passes.
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,
                 std::chrono::milliseconds interval = 50ms);

@@ -382,20 +382,33 @@ int free_port()
     return ntohs(addr.sin_port);
 }
 
-bool port_accepts(int port)
+int tcp_connect(int port)
 {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0)
     {
-        return false;
+        return -1;
     }
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     addr.sin_port = htons(static_cast<uint16_t>(port));
-    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
-    close(fd);
-    return ok;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0)
+    {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+bool port_accepts(int port)
+{
+    int fd = tcp_connect(port);
+    if (fd >= 0)
+    {
+        close(fd);
+    }
+    return fd >= 0;
 }
 
 bool eventually(const std::function<bool()>& condition, std::chrono::milliseconds timeout,

@@ -437,12 +437,8 @@ TEST_F(ProtocolTest, KillConnectionAndUnknownId)
 // Before login nobody may make sqlgate buffer a large packet.
 TEST_F(ProtocolTest, LargePacketBeforeLoginIsRefused)
 {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(s_port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    int fd = tcp_connect(s_port);
+    ASSERT_GE(fd, 0);
     char buf[4096];
     ASSERT_GT(recv(fd, buf, sizeof(buf), 0), 0);  // the greeting
     const char header[] = "\x00\x00\x10\x01";     // a 1 MiB handshake response

@@ -201,12 +201,8 @@ TEST(Resilience, GarbageFromClientsIsHarmless)
     std::mt19937 rng(12345);
     auto raw_connect = [&]()
     {
-        int fd = socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in a{};
-        a.sin_family = AF_INET;
-        a.sin_port = htons(port);
-        a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        EXPECT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+        int fd = tcp_connect(port);
+        EXPECT_GE(fd, 0);
         timeval tv{0, 300000};
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
         return fd;
@@ -268,12 +264,8 @@ TEST(Resilience, SilentClientIsDroppedAfterLoginTimeout)
     Cluster& cluster = shared_cluster();
     int port = free_port();
     SqlGate gate(config_for(cluster, port), port);
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(port);
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof(a)), 0);
+    int fd = tcp_connect(port);
+    ASSERT_GE(fd, 0);
     char buf[4096];
     ASSERT_GT(recv(fd, buf, sizeof(buf), 0), 0);  // the greeting; then silence
     auto start = std::chrono::steady_clock::now();

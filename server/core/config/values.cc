@@ -107,19 +107,30 @@ bool mul_overflows(int64_t a, int64_t b)
     return a != 0 && b > INT64_MAX / a;
 }
 
-bool parse_size(std::string_view s, int64_t& out)
+/// "123abc" -> 123 and "abc" (lower case); false without leading digits or on overflow.
+bool split_number(std::string_view s, int64_t& n, std::string& suffix)
 {
     size_t i = 0;
     while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
     {
         ++i;
     }
-    int64_t n = 0;
     if (!parse_unsigned(s.substr(0, i), n))
     {
         return false;
     }
-    std::string suffix = lower(s.substr(i));
+    suffix = lower(s.substr(i));
+    return true;
+}
+
+bool parse_size(std::string_view s, int64_t& out)
+{
+    int64_t n = 0;
+    std::string suffix;
+    if (!split_number(s, n, suffix))
+    {
+        return false;
+    }
     int64_t mult = 1;
     if (!suffix.empty())
     {
@@ -145,17 +156,12 @@ bool parse_size(std::string_view s, int64_t& out)
 
 bool parse_duration(std::string_view s, int64_t& out_ms)
 {
-    size_t i = 0;
-    while (i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])))
-    {
-        ++i;
-    }
     int64_t n = 0;
-    if (!parse_unsigned(s.substr(0, i), n))
+    std::string unit;
+    if (!split_number(s, n, unit))
     {
         return false;
     }
-    std::string unit = lower(s.substr(i));
     int64_t mult = 0;
     if (unit.empty() || unit == "s")
     {
