@@ -282,6 +282,7 @@ int main(int argc, char** argv)
             listening = false;
             break;
         }
+        def->protocol->start();
         for (RoutingWorker* w : m.workers)
         {
             std::string err;

@@ -55,6 +55,7 @@ public:
     std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) override;
     std::unique_ptr<BackendConnection> new_backend(Session& session, ServerPtr server,
                                                    BackendHandler& handler) override;
+    void start() override { m_users->start(); }
     UserManager& users() { return *m_users; }
 
 private:

@@ -186,9 +186,15 @@ bool UserSnapshot::can_use_db(const Account& account, const std::string& db) con
     return false;
 }
 
-UserManager::UserManager(std::shared_ptr<const Service> service) : m_service(std::move(service))
+UserManager::UserManager(std::shared_ptr<const Service> service) : m_service(std::move(service)) {}
+
+void UserManager::start()
 {
-    m_thread = std::thread([this]() { run(); });
+    std::lock_guard<std::mutex> guard(m_lock);
+    if (!m_thread.joinable() && !m_stop)
+    {
+        m_thread = std::thread([this]() { run(); });
+    }
 }
 
 UserManager::~UserManager()
@@ -198,7 +204,10 @@ UserManager::~UserManager()
         m_stop = true;
     }
     m_cond.notify_all();
-    m_thread.join();
+    if (m_thread.joinable())
+    {
+        m_thread.join();
+    }
 }
 
 void UserManager::reload(Worker& worker, int64_t min_interval_ms, std::function<void(bool)> done)

@@ -80,6 +80,10 @@ public:
     explicit UserManager(std::shared_ptr<const Service> service);
     ~UserManager();
 
+    /// Start the loader thread and the first load; idempotent. Until then
+    /// nothing contacts the servers (so --config-check never does).
+    void start();
+
     std::shared_ptr<const UserSnapshot> snapshot() const { return std::atomic_load(&m_snapshot); }
     /**
      * Ask for fresh accounts. @c done runs on @c worker when the load finished
@@ -97,7 +101,7 @@ private:
     std::mutex m_lock;
     std::condition_variable m_cond;
     bool m_stop = false;
-    bool m_requested = true;  ///< load at start
+    bool m_requested = true;  ///< load when started
     int64_t m_last_attempt_ms = 0;
     std::vector<std::pair<Worker*, std::function<void(bool)>>> m_waiters;
     std::thread m_thread;

@@ -109,6 +109,10 @@ class Protocol
 {
 public:
     virtual ~Protocol() = default;
+    /// Called once on the main thread when the first listener using this
+    /// protocol instance starts (after the log is open; never for
+    /// --config-check). Background work such as loading accounts starts here.
+    virtual void start() {}
     /// A client connection for a freshly accepted stream.
     virtual std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) = 0;
     /// A backend connection (not yet connected: the session attaches the stream
