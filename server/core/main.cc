@@ -15,9 +15,13 @@
 #include <ctime>
 #include <thread>
 
+#include "admin_server.hh"
+#include "admin_users.hh"
 #include "config/loader.hh"
+#include "jwt.hh"
 #include "module_loader.hh"
 #include "objects.hh"
+#include "rest_api.hh"
 #include "routing_worker.hh"
 #include "sqlgate/log.hh"
 
@@ -134,15 +138,19 @@ bool make_dirs(const std::string& path)
     return true;
 }
 
-struct MainLoop
+/// The main worker: runs on the main thread, owns the object model, the
+/// signal handlers and the admin API's handlers.
+class MainWorker : public Worker
 {
-    uv_loop_t loop;
+public:
+    MainWorker() : Worker(-1) {}
     uv_signal_t sigterm, sigint, sighup;
     std::vector<RoutingWorker*> workers;
+    admin::AdminServer* admin = nullptr;
     bool stopping = false;
 };
 
-void shutdown(MainLoop* m, const char* why)
+void shutdown(MainWorker* m, const char* why)
 {
     if (m->stopping)
     {
@@ -150,6 +158,10 @@ void shutdown(MainLoop* m, const char* why)
     }
     m->stopping = true;
     SG_NOTICE("%s, shutting down", why);
+    if (m->admin)
+    {
+        m->admin->stop();
+    }
     for (RoutingWorker* w : m->workers)
     {
         w->stop();
@@ -157,11 +169,12 @@ void shutdown(MainLoop* m, const char* why)
     uv_close(reinterpret_cast<uv_handle_t*>(&m->sigterm), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&m->sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&m->sighup), nullptr);
+    m->stop();
 }
 
 void on_signal(uv_signal_t* h, int signum)
 {
-    auto* m = static_cast<MainLoop*>(h->data);
+    auto* m = static_cast<MainWorker*>(h->data);
     if (signum == SIGHUP)
     {
         log_reopen();
@@ -266,7 +279,7 @@ int main(int argc, char** argv)
     SG_NOTICE("sqlgate %s starting: config %s, %d routing threads, modules in %s", SQLGATE_VERSION,
               opts.config.c_str(), threads, libdir.c_str());
 
-    MainLoop m;
+    MainWorker m;
     for (int i = 0; i < threads; ++i)
     {
         m.workers.push_back(new RoutingWorker(i));
@@ -300,10 +313,9 @@ int main(int argc, char** argv)
         }
     }
 
-    uv_loop_init(&m.loop);
     for (auto [h, sig] : {std::pair{&m.sigterm, SIGTERM}, {&m.sigint, SIGINT}, {&m.sighup, SIGHUP}})
     {
-        uv_signal_init(&m.loop, h);
+        uv_signal_init(m.loop(), h);
         h->data = &m;
         uv_signal_start(h, on_signal, sig);
     }
@@ -311,15 +323,83 @@ int main(int argc, char** argv)
     {
         w->start_thread();
     }
+
+    // The admin REST API: accounts in <datadir>/passwd, handlers on this thread.
+    admin::AdminUsers admin_users;
+    admin::JwtSigner jwt;
+    admin::AdminContext actx;
+    actx.objects = &objects;
+    actx.modules = modules.get();
+    actx.main = &m;
+    actx.users = &admin_users;
+    actx.jwt = &jwt;
+    actx.config_file = opts.config;
+    actx.datadir = datadir;
+    actx.logdir = logdir;
+    actx.started_at = time(nullptr);
+    admin::RestApi api(actx);
+    admin::add_maxscale_routes(api);
+    admin::add_server_routes(api);
+    admin::add_service_routes(api);
+    admin::add_session_routes(api);
+    admin::add_user_routes(api);
+    admin::AdminSettings as;
+    as.host = cfg.global.get_string("admin_host");
+    as.port = static_cast<int>(cfg.global.get_int("admin_port"));
+    as.auth = cfg.global.get_bool("admin_auth");
+    admin::AdminServer admin_server(api, as);
+    bool admin_ok = true;
+    if (listening && as.port != 0)
+    {
+        std::string err;
+        std::string passwd = datadir + "/passwd";
+        if (!admin_users.load(passwd, err))
+        {
+            SG_ERROR("REST API: %s", err.c_str());
+            admin_ok = false;
+        }
+        else if (admin_users.list().empty())
+        {
+            if (!admin_users.ensure_default(err))
+            {
+                SG_ERROR("REST API: cannot create the default user in %s: %s", passwd.c_str(),
+                         err.c_str());
+                admin_ok = false;
+            }
+            else
+            {
+                SG_WARNING(
+                    "REST API: no admin users in %s; created the default user 'admin' "
+                    "with the password 'mariadb'. Change it: PATCH /v1/users/inet/admin",
+                    passwd.c_str());
+            }
+        }
+        if (admin_ok && !admin_server.start(err))
+        {
+            SG_ERROR("REST API: %s", err.c_str());
+            admin_ok = false;
+        }
+        if (admin_ok)
+        {
+            m.admin = &admin_server;
+            SG_NOTICE("REST API listening on [%s]:%d%s", as.host.c_str(), as.port,
+                      as.auth ? "" : " (admin_auth=false: no authentication)");
+        }
+    }
     if (!listening)
     {
         shutdown(&m, "A listener could not start");
+    }
+    else if (!admin_ok)
+    {
+        listening = false;
+        shutdown(&m, "The REST API could not start");
     }
     else
     {
         SG_NOTICE("sqlgate started");
     }
-    uv_run(&m.loop, UV_RUN_DEFAULT);
+    m.run();
 
     // Workers close their sessions and listeners; give them until 4.5 s.
     timespec deadline;
@@ -356,7 +436,6 @@ int main(int argc, char** argv)
     {
         delete w;
     }
-    uv_loop_close(&m.loop);
     SG_NOTICE("sqlgate stopped");
     log_close();
     return listening ? 0 : 1;

@@ -24,6 +24,8 @@ public:
     /// Every module found in the directory (loads them).
     std::map<std::string, const ModuleInfo*> load_all(std::vector<std::string>& errors);
     const std::string& libdir() const { return m_libdir; }
+    /// The modules loaded so far, by name.
+    const std::map<std::string, const ModuleInfo*>& loaded() const { return m_loaded; }
 
     /// Directory of the running executable's sibling lib/sqlgate.
     static std::string default_libdir();

@@ -106,6 +106,7 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
 
     for (const auto& o : cfg.objects)
     {
+        out.configs[o.name] = o;
         if (o.type == "server")
         {
             auto srv = std::make_shared<Server>(o.name, o.get_string("address"),

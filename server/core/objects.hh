@@ -57,6 +57,8 @@ struct Objects
     std::map<std::string, std::shared_ptr<Service>> services;
     std::map<std::string, std::shared_ptr<ListenerDef>> listeners;
     std::vector<ObjectConfig> monitors;
+    /// Every object's configuration by name (the admin API shows their parameters).
+    std::map<std::string, ObjectConfig> configs;
 };
 
 /// Create module instances for every object of @c cfg. Errors name the

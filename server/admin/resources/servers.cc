@@ -1,0 +1,227 @@
+/**
+ * /v1/servers: list, get, relationships, set/clear state.
+ *
+ * Threads: main worker (handlers); closing connections for
+ * `set?state=maintenance&force=yes` is posted to every routing worker.
+ */
+#include <strings.h>
+
+#include "../document.hh"
+#include "../rest_api.hh"
+#include "common.hh"
+#include "routing_worker.hh"
+#include "sqlgate/log.hh"
+
+namespace sqlgate::admin
+{
+
+namespace
+{
+
+std::vector<std::string> services_of(const Objects& o, const std::string& server)
+{
+    std::vector<std::string> out;
+    for (const auto& [name, svc] : o.services)
+    {
+        for (const auto& s : svc->servers)
+        {
+            if (s->name() == server)
+            {
+                out.push_back(name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> monitors_of(const Objects& o, const std::string& server)
+{
+    std::vector<std::string> out;
+    for (const auto& m : o.monitors)
+    {
+        if (m.has("servers") && contains(m.get_list("servers"), server))
+        {
+            out.push_back(m.name);
+        }
+    }
+    return out;
+}
+
+json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
+{
+    json_t* attrs = json_object();
+    json_object_set_new(attrs, "name", json_string(s.name().c_str()));
+    json_object_set_new(attrs, "state", json_string(s.status_string().c_str()));
+    auto cfg = o.configs.find(s.name());
+    if (cfg != o.configs.end())
+    {
+        json_object_set_new(attrs, "parameters", params_json(cfg->second));
+        json_object_set_new(attrs, "source", source_json(cfg->second));
+    }
+    json_object_set_new(
+        attrs, "statistics",
+        json_pack("{s:I, s:I, s:I}", "connections", static_cast<json_int_t>(s.connections.load()),
+                  "total_connections", static_cast<json_int_t>(s.total_connections.load()),
+                  "failed_connections", static_cast<json_int_t>(s.failed_connections.load())));
+    json_t* rels = json_object();
+    json_object_set_new(
+        rels, "services",
+        make_relationship(r, "servers", s.name(), "services", services_of(o, s.name())));
+    json_object_set_new(
+        rels, "monitors",
+        make_relationship(r, "servers", s.name(), "monitors", monitors_of(o, s.name())));
+    return make_resource(r, "servers", s.name(), attrs, rels);
+}
+
+bool parse_state(const std::string& name, uint64_t& bit)
+{
+    static const std::pair<const char*, uint64_t> states[] = {
+        {"running", status::RUNNING}, {"master", status::MASTER},     {"slave", status::SLAVE},
+        {"synced", status::SYNCED},   {"maintenance", status::MAINT}, {"maint", status::MAINT},
+        {"drain", status::DRAINING},
+    };
+    for (const auto& [n, b] : states)
+    {
+        if (strcasecmp(n, name.c_str()) == 0)
+        {
+            bit = b;
+            return true;
+        }
+    }
+    return false;
+}
+
+// Close every session that has a connection to @c server (on each worker).
+void close_connections_to(const ServerPtr& server)
+{
+    for (RoutingWorker* w : RoutingWorker::all())
+    {
+        w->post(
+            [w, server]()
+            {
+                std::vector<Session*> victims;
+                w->for_each_session(
+                    [&](Session& s)
+                    {
+                        for (const auto& b : s.backends())
+                        {
+                            if (b->server_ptr() == server)
+                            {
+                                victims.push_back(&s);
+                                break;
+                            }
+                        }
+                    });
+                for (Session* s : victims)
+                {
+                    s->close("server " + server->name() + " was put into maintenance");
+                }
+            });
+    }
+}
+
+HttpResponse change_state(const HttpRequest& r, const Params& p, bool set, const Objects& o)
+{
+    auto it = o.servers.find(p.at("server"));
+    if (it == o.servers.end())
+    {
+        return not_found("server", p.at("server"));
+    }
+    const std::string& state = r.q("state");
+    uint64_t bit = 0;
+    if (state.empty())
+    {
+        return HttpResponse::error(400, "Missing the query parameter 'state'");
+    }
+    if (!parse_state(state, bit))
+    {
+        return HttpResponse::error(400, "Unknown server state '" + state +
+                                            "'; expected running, master, slave, synced, "
+                                            "maintenance or drain");
+    }
+    Server& s = *it->second;
+    if (s.monitored() && !(bit & (status::MAINT | status::DRAINING)))
+    {
+        return HttpResponse::error(400, "Server " + s.name() +
+                                            " is monitored so only maintenance and drain "
+                                            "status can be altered manually");
+    }
+    if (set)
+    {
+        s.set_status_bits(bit);
+        if (bit == status::MAINT && truthy(r.q("force")))
+        {
+            close_connections_to(it->second);
+        }
+    }
+    else
+    {
+        s.clear_status_bits(bit);
+    }
+    SG_NOTICE("Server %s: state %s '%s' through the REST API; now %s", s.name().c_str(),
+              set ? "set" : "cleared", state.c_str(), s.status_string().c_str());
+    return HttpResponse::no_content();
+}
+
+}  // namespace
+
+json_t* server_resource(const HttpRequest& r, const Objects& o, const Server& s)
+{
+    return server_json(r, o, s);
+}
+
+void add_server_routes(RestApi& api)
+{
+    Objects& o = *api.ctx().objects;
+    api.add("GET", "servers",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params&)
+                {
+                    json_t* data = json_array();
+                    for (const auto& [name, s] : o.servers)
+                    {
+                        json_array_append_new(data, server_json(r, o, *s));
+                    }
+                    return HttpResponse(200, make_document(r, data));
+                }));
+    api.add("GET", "servers/:server",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params& p)
+                {
+                    auto it = o.servers.find(p.at("server"));
+                    if (it == o.servers.end())
+                    {
+                        return not_found("server", p.at("server"));
+                    }
+                    return HttpResponse(200, make_document(r, server_json(r, o, *it->second)));
+                }));
+    for (const char* rel : {"services", "monitors"})
+    {
+        std::string type = rel;
+        api.add("GET", "servers/:server/relationships/" + type,
+                SyncHandler(
+                    [&o, type](const HttpRequest& r, const Params& p)
+                    {
+                        auto it = o.servers.find(p.at("server"));
+                        if (it == o.servers.end())
+                        {
+                            return not_found("server", p.at("server"));
+                        }
+                        json_t* doc = server_json(r, o, *it->second);
+                        json_t* rel =
+                            json_object_get(json_object_get(doc, "relationships"), type.c_str());
+                        json_t* out = json_deep_copy(rel);
+                        json_decref(doc);
+                        return HttpResponse(200, out);
+                    }));
+    }
+    api.add("PUT", "servers/:server/set",
+            SyncHandler([&o](const HttpRequest& r, const Params& p)
+                        { return change_state(r, p, true, o); }));
+    api.add("PUT", "servers/:server/clear",
+            SyncHandler([&o](const HttpRequest& r, const Params& p)
+                        { return change_state(r, p, false, o); }));
+}
+
+}  // namespace sqlgate::admin

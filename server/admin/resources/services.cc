@@ -1,0 +1,271 @@
+/**
+ * /v1/services, /v1/listeners, /v1/filters, /v1/monitors: list, get and
+ * relationships (GET), and the seed's /v1/services/:service/listeners.
+ *
+ * Threads: main worker.
+ */
+#include "../document.hh"
+#include "../rest_api.hh"
+#include "common.hh"
+
+namespace sqlgate::admin
+{
+
+namespace
+{
+
+json_t* listener_json(const HttpRequest& r, const Objects& o, const ListenerDef& l)
+{
+    json_t* attrs = json_object();
+    json_object_set_new(attrs, "state", json_string("Running"));
+    json_object_set_new(attrs, "protocol", json_string(l.protocol_module.c_str()));
+    auto cfg = o.configs.find(l.name);
+    if (cfg != o.configs.end())
+    {
+        json_object_set_new(attrs, "parameters", params_json(cfg->second));
+        json_object_set_new(attrs, "source", source_json(cfg->second));
+    }
+    json_t* rels = json_object();
+    json_object_set_new(rels, "services",
+                        make_relationship(r, "listeners", l.name, "services", {l.service->name}));
+    return make_resource(r, "listeners", l.name, attrs, rels);
+}
+
+std::vector<std::string> listeners_of(const Objects& o, const std::string& service)
+{
+    std::vector<std::string> out;
+    for (const auto& [name, l] : o.listeners)
+    {
+        if (l->service->name == service)
+        {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+std::vector<std::string> services_using_filter(const Objects& o, const std::string& filter)
+{
+    std::vector<std::string> out;
+    for (const auto& [name, svc] : o.services)
+    {
+        for (const auto& f : svc->filters)
+        {
+            if (f->name == filter)
+            {
+                out.push_back(name);
+                break;
+            }
+        }
+    }
+    return out;
+}
+
+json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, int64_t started)
+{
+    json_t* attrs = json_object();
+    json_object_set_new(attrs, "router", json_string(s.router_module.c_str()));
+    json_object_set_new(attrs, "state", json_string("Started"));
+    json_object_set_new(attrs, "started", json_string(http_date(started).c_str()));
+    json_object_set_new(attrs, "connections", json_integer(s.connections.load()));
+    json_object_set_new(attrs, "total_connections", json_integer(s.total_connections.load()));
+    json_object_set_new(attrs, "parameters", params_json(s.config));
+    json_object_set_new(attrs, "source", source_json(s.config));
+    json_object_set_new(
+        attrs, "statistics",
+        json_pack("{s:I, s:I, s:I, s:I}", "connections",
+                  static_cast<json_int_t>(s.connections.load()), "total_connections",
+                  static_cast<json_int_t>(s.total_connections.load()), "max_connections",
+                  static_cast<json_int_t>(s.max_connections()), "failed_auths",
+                  static_cast<json_int_t>(s.failed_auths.load())));
+    json_t* listeners = json_array();
+    std::vector<std::string> names = listeners_of(o, s.name);
+    for (const auto& n : names)
+    {
+        json_array_append_new(listeners, listener_json(r, o, *o.listeners.at(n)));
+    }
+    json_object_set_new(attrs, "listeners", listeners);
+
+    std::vector<std::string> servers, filters, monitors;
+    for (const auto& srv : s.servers)
+    {
+        servers.push_back(srv->name());
+    }
+    for (const auto& f : s.filters)
+    {
+        filters.push_back(f->name);
+    }
+    json_t* rels = json_object();
+    json_object_set_new(rels, "servers",
+                        make_relationship(r, "services", s.name, "servers", servers));
+    json_object_set_new(rels, "filters",
+                        make_relationship(r, "services", s.name, "filters", filters));
+    json_object_set_new(rels, "listeners",
+                        make_relationship(r, "services", s.name, "listeners", names));
+    json_object_set_new(rels, "monitors",
+                        make_relationship(r, "services", s.name, "monitors", monitors));
+    return make_resource(r, "services", s.name, attrs, rels);
+}
+
+json_t* filter_json(const HttpRequest& r, const Objects& o, const FilterDef& f)
+{
+    json_t* attrs = json_object();
+    json_object_set_new(attrs, "module", json_string(f.module.c_str()));
+    auto cfg = o.configs.find(f.name);
+    if (cfg != o.configs.end())
+    {
+        json_object_set_new(attrs, "parameters", params_json(cfg->second));
+        json_object_set_new(attrs, "source", source_json(cfg->second));
+    }
+    json_object_set_new(attrs, "filter_diagnostics", json_null());
+    json_t* rels = json_object();
+    json_object_set_new(
+        rels, "services",
+        make_relationship(r, "filters", f.name, "services", services_using_filter(o, f.name)));
+    return make_resource(r, "filters", f.name, attrs, rels);
+}
+
+json_t* monitor_json(const HttpRequest& r, const Objects& o, const ObjectConfig& m)
+{
+    json_t* attrs = json_object();
+    json_object_set_new(attrs, "module", json_string(m.get_string("module").c_str()));
+    json_object_set_new(attrs, "state", json_string("Stopped"));
+    json_object_set_new(attrs, "parameters", params_json(m));
+    json_object_set_new(attrs, "source", source_json(m));
+    json_object_set_new(attrs, "monitor_diagnostics", json_null());
+    std::vector<std::string> servers =
+        m.has("servers") ? m.get_list("servers") : std::vector<std::string>{};
+    json_t* rels = json_object();
+    json_object_set_new(rels, "servers",
+                        make_relationship(r, "monitors", m.name, "servers", servers));
+    json_object_set_new(rels, "services", make_relationship(r, "monitors", m.name, "services", {}));
+    return make_resource(r, "monitors", m.name, attrs, rels);
+}
+
+// GET of a collection, an item and its relationships for one object kind.
+template <class Map, class ToJson>
+void add_kind(RestApi& api, const std::string& type, const std::string& kind, const Map& map,
+              ToJson to_json, std::vector<std::string> rels)
+{
+    api.add("GET", type,
+            SyncHandler(
+                [&map, to_json](const HttpRequest& r, const Params&)
+                {
+                    json_t* data = json_array();
+                    for (const auto& [name, obj] : map)
+                    {
+                        json_array_append_new(data, to_json(r, *obj));
+                    }
+                    return HttpResponse(200, make_document(r, data));
+                }));
+    api.add("GET", type + "/:id",
+            SyncHandler(
+                [&map, to_json, kind](const HttpRequest& r, const Params& p)
+                {
+                    auto it = map.find(p.at("id"));
+                    if (it == map.end())
+                    {
+                        return not_found(kind, p.at("id"));
+                    }
+                    return HttpResponse(200, make_document(r, to_json(r, *it->second)));
+                }));
+    for (const auto& rel : rels)
+    {
+        api.add("GET", type + "/:id/relationships/" + rel,
+                SyncHandler(
+                    [&map, to_json, kind, rel](const HttpRequest& r, const Params& p)
+                    {
+                        auto it = map.find(p.at("id"));
+                        if (it == map.end())
+                        {
+                            return not_found(kind, p.at("id"));
+                        }
+                        json_t* doc = to_json(r, *it->second);
+                        json_t* out = json_deep_copy(
+                            json_object_get(json_object_get(doc, "relationships"), rel.c_str()));
+                        json_decref(doc);
+                        return HttpResponse(200, out);
+                    }));
+    }
+}
+
+}  // namespace
+
+void add_service_routes(RestApi& api)
+{
+    AdminContext& ctx = api.ctx();
+    Objects& o = *ctx.objects;
+    int64_t started = ctx.started_at;
+    add_kind(api, "services", "service", o.services,
+             [&o, started](const HttpRequest& r, const Service& s)
+             { return service_json(r, o, s, started); },
+             {"servers", "filters", "listeners", "monitors"});
+    add_kind(api, "listeners", "listener", o.listeners,
+             [&o](const HttpRequest& r, const ListenerDef& l) { return listener_json(r, o, l); },
+             {"services"});
+    add_kind(api, "filters", "filter", o.filters,
+             [&o](const HttpRequest& r, const FilterDef& f) { return filter_json(r, o, f); },
+             {"services"});
+
+    // Monitors are configuration only until the monitor issue: list them from o.monitors.
+    api.add("GET", "monitors",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params&)
+                {
+                    json_t* data = json_array();
+                    for (const auto& m : o.monitors)
+                    {
+                        json_array_append_new(data, monitor_json(r, o, m));
+                    }
+                    return HttpResponse(200, make_document(r, data));
+                }));
+    api.add("GET", "monitors/:id",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params& p)
+                {
+                    for (const auto& m : o.monitors)
+                    {
+                        if (m.name == p.at("id"))
+                        {
+                            return HttpResponse(200, make_document(r, monitor_json(r, o, m)));
+                        }
+                    }
+                    return not_found("monitor", p.at("id"));
+                }));
+
+    // The seed's listener sub-resource of a service.
+    api.add("GET", "services/:id/listeners",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params& p)
+                {
+                    if (!o.services.count(p.at("id")))
+                    {
+                        return not_found("service", p.at("id"));
+                    }
+                    json_t* data = json_array();
+                    for (const auto& n : listeners_of(o, p.at("id")))
+                    {
+                        json_array_append_new(data, listener_json(r, o, *o.listeners.at(n)));
+                    }
+                    return HttpResponse(200, make_document(r, data));
+                }));
+    api.add("GET", "services/:id/listeners/:listener",
+            SyncHandler(
+                [&o](const HttpRequest& r, const Params& p)
+                {
+                    if (!o.services.count(p.at("id")))
+                    {
+                        return not_found("service", p.at("id"));
+                    }
+                    auto it = o.listeners.find(p.at("listener"));
+                    if (it == o.listeners.end() || it->second->service->name != p.at("id"))
+                    {
+                        return HttpResponse::error(404, "'" + p.at("listener") +
+                                                            "' is not a listener of service " +
+                                                            p.at("id"));
+                    }
+                    return HttpResponse(200, make_document(r, listener_json(r, o, *it->second)));
+                }));
+}
+
+}  // namespace sqlgate::admin
