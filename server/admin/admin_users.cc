@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -49,6 +50,32 @@ std::string errno_text(int err)
     return std::system_category().message(err);
 }
 
+/// Standard base64 with padding, via the strict base64url codec (alphabets differ in 2 chars).
+std::string b64_encode(const std::string& in)
+{
+    std::string out = base64url_encode(in);
+    for (char& c : out)
+    {
+        c = c == '-' ? '+' : c == '_' ? '/' : c;
+    }
+    return out.append((4 - out.size() % 4) % 4, '=');
+}
+
+bool b64_decode(std::string in, std::string& out)
+{
+    size_t pad = in.size() - std::min(in.size(), in.find_last_not_of('=') + 1);
+    if (in.size() % 4 != 0 || pad > 2 || in.find_first_of("-_") != std::string::npos)
+    {
+        return false;
+    }
+    in.resize(in.size() - pad);
+    for (char& c : in)
+    {
+        c = c == '+' ? '-' : c == '/' ? '_' : c;
+    }
+    return base64url_decode(in, out) && b64_encode(out).size() == in.size() + pad;
+}
+
 bool pbkdf2(const std::string& password, const std::string& salt, int iterations, unsigned char* dk)
 {
     g_pbkdf2_runs.fetch_add(1, std::memory_order_relaxed);
@@ -68,8 +95,8 @@ bool hash_password(const std::string& password, std::string& hash, std::string& 
         error = "cannot hash the password: OpenSSL failure";
         return false;
     }
-    hash = std::string(k_scheme) + "$" + std::to_string(iterations) + "$" + base64url_encode(salt) +
-           "$" + base64url_encode(dk);
+    hash = std::string(k_scheme) + "$" + std::to_string(iterations) + "$" + b64_encode(salt) + "$" +
+           b64_encode(dk);
     OPENSSL_cleanse(dk.data(), dk.size());
     return true;
 }
@@ -77,26 +104,20 @@ bool hash_password(const std::string& password, std::string& hash, std::string& 
 /// Split "pbkdf2-sha256$<iterations>$<salt>$<dk>". False if it is anything else.
 bool parse_hash(const std::string& hash, int& iterations, std::string& salt, std::string& dk)
 {
-    std::vector<std::string> parts;
-    size_t start = 0;
-    for (size_t pos; (pos = hash.find('$', start)) != std::string::npos; start = pos + 1)
-    {
-        parts.push_back(hash.substr(start, pos - start));
-    }
-    parts.push_back(hash.substr(start));
-    if (parts.size() != 4 || parts[0] != k_scheme || parts[1].empty() || parts[1].size() > 8 ||
-        parts[1].find_first_not_of("0123456789") != std::string::npos)
+    constexpr size_t npos = std::string::npos;
+    size_t d1 = hash.find('$');
+    size_t d2 = d1 == npos ? npos : hash.find('$', d1 + 1);
+    size_t d3 = d2 == npos ? npos : hash.find('$', d2 + 1);
+    if (d3 == npos || hash.find('$', d3 + 1) != std::string::npos ||
+        hash.compare(0, d1, k_scheme) != 0 || d2 - d1 < 2 || d2 - d1 > 9 ||
+        hash.find_first_not_of("0123456789", d1 + 1) != d2)
     {
         return false;
     }
-    long n = std::stol(parts[1]);
-    if (n < 1 || n > k_max_iterations)
-    {
-        return false;
-    }
-    iterations = static_cast<int>(n);
-    return base64url_decode(parts[2], salt) && salt.size() >= 8 && base64url_decode(parts[3], dk) &&
-           dk.size() == k_dk_len;
+    iterations = std::stoi(hash.substr(d1 + 1, d2 - d1 - 1));
+    return iterations >= 1 && iterations <= k_max_iterations &&
+           b64_decode(hash.substr(d2 + 1, d3 - d2 - 1), salt) && salt.size() >= 8 &&
+           b64_decode(hash.substr(d3 + 1), dk) && dk.size() == k_dk_len;
 }
 
 bool verify_password(const std::string& hash, const std::string& password)
@@ -104,64 +125,58 @@ bool verify_password(const std::string& hash, const std::string& password)
     int iterations;
     std::string salt, expected;
     unsigned char dk[k_dk_len];
-    if (!parse_hash(hash, iterations, salt, expected) || !pbkdf2(password, salt, iterations, dk))
-    {
-        return false;
-    }
-    bool ok = CRYPTO_memcmp(dk, expected.data(), k_dk_len) == 0;
+    bool ok = parse_hash(hash, iterations, salt, expected) &&
+              pbkdf2(password, salt, iterations, dk) &&
+              CRYPTO_memcmp(dk, expected.data(), k_dk_len) == 0;
     OPENSSL_cleanse(dk, sizeof(dk));
     return ok;
 }
 
-/// Written to <path>.tmp (0600), fsynced, renamed over <path>, then the directory is fsynced.
-/// @c renamed tells whether <path> was replaced (true even if only the directory sync failed).
+bool write_all(int fd, const std::string& content)
+{
+    for (size_t done = 0; done < content.size();)
+    {
+        ssize_t n = write(fd, content.data() + done, content.size() - done);
+        if (n < 0 && errno != EINTR)
+        {
+            return false;
+        }
+        done += n > 0 ? n : 0;
+    }
+    return true;
+}
+
+/// Write <path>.tmp (0600), fsync, rename over <path>, fsync the directory. @c renamed tells
+/// whether <path> was replaced (true also when only the directory sync failed).
 bool write_atomic(const std::string& path, const std::string& content, bool& renamed,
                   std::string& error)
 {
-    renamed = false;
     std::string tmp = path + ".tmp";
+    renamed = false;
     // A stale .tmp (crash mid-write) is replaced; O_EXCL|O_NOFOLLOW refuses a planted symlink.
-    if (unlink(tmp.c_str()) != 0 && errno != ENOENT)
-    {
-        error = tmp + ": cannot remove stale file: " + errno_text(errno);
-        return false;
-    }
+    unlink(tmp.c_str());
     int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
     if (fd < 0)
     {
         error = tmp + ": cannot create: " + errno_text(errno);
         return false;
     }
-    const char* what = nullptr;
-    if (fchmod(fd, 0600) != 0)
+    const char* what = nullptr;  // the first step that failed
+    int err = 0;
+    auto step = [&](const char* name, const std::function<bool()>& op)
     {
-        what = "chmod";
-    }
-    for (size_t done = 0; !what && done < content.size();)
-    {
-        ssize_t n = write(fd, content.data() + done, content.size() - done);
-        if (n < 0 && errno != EINTR)
+        if (!what && !op())
         {
-            what = "write";
-            break;
+            what = name;
+            err = errno;
         }
-        done += n > 0 ? n : 0;
-    }
-    if (!what && fsync(fd) != 0)
-    {
-        what = "fsync";
-    }
-    int err = errno;
-    if (close(fd) != 0 && !what)
-    {
-        what = "close";
-        err = errno;
-    }
-    if (!what && rename(tmp.c_str(), path.c_str()) != 0)
-    {
-        what = "rename";
-        err = errno;
-    }
+    };
+    step("chmod", [&] { return fchmod(fd, 0600) == 0; });  // whatever the umask
+    step("write", [&] { return write_all(fd, content); });
+    step("fsync", [&] { return fsync(fd) == 0; });
+    bool closed = close(fd) == 0;
+    step("close", [&] { return closed; });
+    step("rename", [&] { return rename(tmp.c_str(), path.c_str()) == 0; });
     if (what)
     {
         unlink(tmp.c_str());
@@ -170,19 +185,15 @@ bool write_atomic(const std::string& path, const std::string& content, bool& ren
     }
     renamed = true;
     size_t slash = path.rfind('/');
-    std::string dir = slash == std::string::npos ? "." : slash == 0 ? "/" : path.substr(0, slash);
+    std::string dir = slash == std::string::npos ? "." : path.substr(0, std::max<size_t>(slash, 1));
     int dfd = open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0)
+    step("directory fsync", [&] { return dfd >= 0 && fsync(dfd) == 0; });
+    if (dfd >= 0)
     {
-        error = dir + ": cannot sync the directory: " + errno_text(errno);
-        if (dfd >= 0)
-        {
-            close(dfd);
-        }
-        return false;
+        close(dfd);
     }
-    close(dfd);
-    return true;
+    error = what ? dir + ": " + what + " failed: " + errno_text(err) : error;
+    return !what;
 }
 
 /// The users file: a JSON array of {name, account, password_hash, created, last_update}.
@@ -209,14 +220,12 @@ std::string to_json_text(const Users& users)
 bool read_file(const std::string& path, std::string& content)
 {
     int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-    {
-        return false;
-    }
     char buf[8192];
-    ssize_t n;
-    while ((n = read(fd, buf, sizeof(buf))) != 0)
+    ssize_t n = fd < 0 ? -1 : 1;
+    while (n != 0 && fd >= 0)
     {
+        n = read(fd, buf, sizeof(buf));
+        content.append(buf, n > 0 ? n : 0);
         if (n < 0 && errno != EINTR)
         {
             int err = errno;
@@ -224,18 +233,58 @@ bool read_file(const std::string& path, std::string& content)
             errno = err;
             return false;
         }
-        content.append(buf, n > 0 ? n : 0);
     }
-    close(fd);
-    return true;
+    return fd >= 0 && close(fd) == 0;
 }
 
-/// An optional integer member: absent = 0; present but not an integer = error.
-bool get_time(json_t* obj, const char* key, int64_t& value)
+/// One element of the users file. Returns the problem, or "" when it is fine.
+std::string parse_user(json_t* obj, AdminUserInfo& info, std::string& hash)
 {
-    json_t* v = json_object_get(obj, key);
-    value = v && json_is_integer(v) ? json_integer_value(v) : 0;
-    return !v || json_is_integer(v);
+    json_t* name = json_object_get(obj, "name");
+    json_t* account = json_object_get(obj, "account");
+    json_t* password_hash = json_object_get(obj, "password_hash");
+    json_t* created = json_object_get(obj, "created");
+    json_t* last_update = json_object_get(obj, "last_update");
+    std::string why;
+    int iterations;
+    std::string salt, dk;
+    if (!json_is_object(obj))
+    {
+        return " is not a JSON object";
+    }
+    else if (!json_is_string(name))
+    {
+        return " has no 'name'";
+    }
+    else if (info.name = json_string_value(name); !valid_user_name(info.name, why))
+    {
+        return ": " + why;
+    }
+    else if (!json_is_string(account))
+    {
+        return " ('" + info.name + "') has no 'account'";
+    }
+    else if (!parse_account(json_string_value(account), info.account))
+    {
+        return " ('" + info.name + "') has unknown account '" + json_string_value(account) +
+               "' (expected 'admin' or 'basic')";
+    }
+    else if (!json_is_string(password_hash))
+    {
+        return " ('" + info.name + "') has no 'password_hash'";
+    }
+    else if (hash = json_string_value(password_hash); !parse_hash(hash, iterations, salt, dk))
+    {
+        return " ('" + info.name + "') has an unsupported or malformed 'password_hash'";
+    }
+    else if ((created && !json_is_integer(created)) ||
+             (last_update && !json_is_integer(last_update)))
+    {
+        return " ('" + info.name + "'): 'created' and 'last_update' must be integers";
+    }
+    info.created = json_integer_value(created);  // 0 when absent
+    info.last_update = json_integer_value(last_update);
+    return {};
 }
 
 }  // namespace
@@ -262,18 +311,16 @@ bool valid_user_name(const std::string& name, std::string& error)
         error = "user name must be 1 to " + std::to_string(AdminUsers::MAX_NAME) + " characters";
         return false;
     }
-    for (unsigned char c : name)
+    size_t bad = name.find_first_not_of(
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_.@-");
+    if (bad != std::string::npos)
     {
-        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                  c == '_' || c == '.' || c == '@' || c == '-';
-        if (!ok)
-        {
-            char shown[16];
-            snprintf(shown, sizeof(shown), c > 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
-            error = std::string("invalid character ") + shown +
-                    " in user name (allowed: A-Z a-z 0-9 _ . @ -)";
-            return false;
-        }
+        unsigned char c = name[bad];
+        char shown[16];
+        snprintf(shown, sizeof(shown), c > 0x20 && c < 0x7f ? "'%c'" : "byte 0x%02x", c);
+        error = std::string("invalid character ") + shown +
+                " in user name (allowed: A-Z a-z 0-9 _ . @ -)";
+        return false;
     }
     if (name == "." || name == "..")
     {
@@ -351,72 +398,30 @@ bool AdminUsers::load(const std::string& path, std::string& error)
                 std::to_string(jerr.column) + ": invalid JSON: " + jerr.text;
         return false;
     }
-    auto fail = [&](const std::string& msg)
-    {
-        error = path + ": " + msg;
-        json_decref(root);
-        return false;
-    };
-    if (!json_is_array(root))
-    {
-        return fail("expected a JSON array of users");
-    }
     size_t i;
     json_t* obj;
+    std::string problem = json_is_array(root) ? "" : "expected a JSON array of users";
     json_array_foreach(root, i, obj)
     {
-        std::string n = "user " + std::to_string(i + 1);
-        json_t* name = json_object_get(obj, "name");
-        json_t* account = json_object_get(obj, "account");
-        json_t* hash = json_object_get(obj, "password_hash");
         User u{};
-        std::string why;
-        if (!json_is_object(obj))
+        std::string why = parse_user(obj, u.info, u.hash);
+        if (why.empty() && users.count(u.info.name))
         {
-            return fail(n + " is not a JSON object");
+            why = " ('" + u.info.name + "') is listed twice";
         }
-        else if (!json_is_string(name))
+        if (!why.empty())
         {
-            return fail(n + " has no 'name'");
-        }
-        u.info.name = json_string_value(name);
-        if (!valid_user_name(u.info.name, why))
-        {
-            return fail(n + ": " + why);
-        }
-        n += " ('" + u.info.name + "')";
-        if (users.count(u.info.name))
-        {
-            return fail(n + " is listed twice");
-        }
-        else if (!json_is_string(account))
-        {
-            return fail(n + " has no 'account'");
-        }
-        else if (!parse_account(json_string_value(account), u.info.account))
-        {
-            return fail(n + " has unknown account '" + json_string_value(account) +
-                        "' (expected 'admin' or 'basic')");
-        }
-        else if (!json_is_string(hash))
-        {
-            return fail(n + " has no 'password_hash'");
-        }
-        int iterations;
-        std::string salt, dk;
-        u.hash = json_string_value(hash);
-        if (!parse_hash(u.hash, iterations, salt, dk))
-        {
-            return fail(n + " has an unsupported or malformed 'password_hash'");
-        }
-        else if (!get_time(obj, "created", u.info.created) ||
-                 !get_time(obj, "last_update", u.info.last_update))
-        {
-            return fail(n + ": 'created' and 'last_update' must be integers");
+            problem = "user " + std::to_string(i + 1) + why;
+            break;
         }
         users.emplace(u.info.name, std::move(u));
     }
     json_decref(root);
+    if (!problem.empty())
+    {
+        error = path + ": " + problem;
+        return false;
+    }
 
     std::lock_guard guard(m_lock);
     m_path = path;
@@ -463,101 +468,77 @@ bool AdminUsers::change(const std::string& name, std::string& error,
 
 bool AdminUsers::ensure_default(std::string& error)
 {
-    error.clear();
     std::string hash;
-    if (!list().empty() || !hash_password("mariadb", hash, error))
+    auto edit = [&](Users& users)
     {
-        return false;
-    }
-    return change(
-        "admin", error,
-        [&](Users& users)
-        {
-            int64_t now = now_s();
-            return users.empty() &&
-                   users.emplace("admin", User{{"admin", Account::ADMIN, now, now, 0}, hash})
-                       .second;
-        });
+        int64_t now = now_s();
+        return users.empty() &&
+               users.emplace("admin", User{{"admin", Account::ADMIN, now, now, 0}, hash}).second;
+    };
+    error.clear();
+    return list().empty() && hash_password("mariadb", hash, error) && change("admin", error, edit);
 }
 
 bool AdminUsers::add(const std::string& name, const std::string& password, Account account,
                      std::string& error)
 {
     std::string hash;
-    std::string exists = "user '" + name + "' already exists";
-    if (!valid_user_name(name, error) || !valid_password(password, error))
+    auto edit = [&](Users& users)
     {
-        return false;
-    }
-    else if (find(name))  // before the costly hash; checked again under the lock
-    {
-        error = exists;
-        return false;
-    }
-    return hash_password(password, hash, error) &&
-           change(name, error,
-                  [&](Users& users)
-                  {
-                      int64_t now = now_s();
-                      error = exists;
-                      return users.emplace(name, User{{name, account, now, now, 0}, hash}).second;
-                  });
+        int64_t now = now_s();
+        bool added = users.emplace(name, User{{name, account, now, now, 0}, hash}).second;
+        error = added ? error : "user '" + name + "' already exists";
+        return added;
+    };
+    return valid_user_name(name, error) && valid_password(password, error) &&
+           hash_password(password, hash, error) && change(name, error, edit);
 }
 
 bool AdminUsers::remove(const std::string& name, std::string& error)
 {
-    return change(name, error,
-                  [&](Users& users)
-                  {
-                      auto it = users.find(name);
-                      size_t admins = 0;
-                      for (const auto& [n, u] : users)
-                      {
-                          admins += u.info.account == Account::ADMIN;
-                      }
-                      if (it == users.end())
-                      {
-                          error = "user '" + name + "' does not exist";
-                          return false;
-                      }
-                      else if (it->second.info.account == Account::ADMIN && admins == 1)
-                      {
-                          error = "cannot remove user '" + name +
-                                  "': it is the last admin account (add another admin first)";
-                          return false;
-                      }
-                      users.erase(it);
-                      return true;
-                  });
+    auto edit = [&](Users& users)
+    {
+        auto it = users.find(name);
+        size_t admins = 0;
+        for (const auto& [n, u] : users)
+        {
+            admins += u.info.account == Account::ADMIN;
+        }
+        if (it == users.end())
+        {
+            error = "user '" + name + "' does not exist";
+            return false;
+        }
+        else if (it->second.info.account == Account::ADMIN && admins == 1)
+        {
+            error = "cannot remove user '" + name +
+                    "': it is the last admin account (add another admin first)";
+            return false;
+        }
+        users.erase(it);
+        return true;
+    };
+    return change(name, error, edit);
 }
 
 bool AdminUsers::set_password(const std::string& name, const std::string& password,
                               std::string& error)
 {
     std::string hash;
-    std::string unknown = "user '" + name + "' does not exist";
-    if (!valid_password(password, error))
+    auto edit = [&](Users& users)
     {
-        return false;
-    }
-    else if (!find(name))  // before the costly hash; checked again under the lock
-    {
-        error = unknown;
-        return false;
-    }
-    return hash_password(password, hash, error) && change(name, error,
-                                                          [&](Users& users)
-                                                          {
-                                                              auto it = users.find(name);
-                                                              if (it == users.end())
-                                                              {
-                                                                  error = unknown;
-                                                                  return false;
-                                                              }
-                                                              it->second.hash = hash;
-                                                              it->second.info.last_update = now_s();
-                                                              return true;
-                                                          });
+        auto it = users.find(name);
+        if (it == users.end())
+        {
+            error = "user '" + name + "' does not exist";
+            return false;
+        }
+        it->second.hash = hash;
+        it->second.info.last_update = now_s();
+        return true;
+    };
+    return valid_password(password, error) && hash_password(password, hash, error) &&
+           change(name, error, edit);
 }
 
 std::optional<Account> AdminUsers::authenticate(const std::string& name,

@@ -41,6 +41,7 @@ struct AdminContext
     std::string datadir;
     std::string logdir;
     int64_t started_at = 0;  ///< unix seconds
+    bool persist = true;     ///< persist_runtime_changes
 };
 
 using Params = std::map<std::string, std::string>;
@@ -82,5 +83,6 @@ void add_server_routes(RestApi& api);
 void add_service_routes(RestApi& api);
 void add_session_routes(RestApi& api);
 void add_user_routes(RestApi& api);
+void add_change_routes(RestApi& api);
 
 }  // namespace sqlgate::admin

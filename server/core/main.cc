@@ -222,6 +222,13 @@ int main(int argc, char** argv)
         errors.clear();
         ok = load_config(opts.config, lookup, cfg, errors);
     }
+    // Objects created or changed through the REST API override the static file.
+    if (ok && cfg.global.get_bool("load_persisted_configs"))
+    {
+        std::string dd = opts.datadir.empty() ? cfg.global.get_string("datadir") : opts.datadir;
+        cfg = ConfigFile();
+        ok = load_config(opts.config, lookup, cfg, errors, dd);
+    }
     Objects objects;
     if (ok)
     {
@@ -337,12 +344,14 @@ int main(int argc, char** argv)
     actx.datadir = datadir;
     actx.logdir = logdir;
     actx.started_at = time(nullptr);
+    actx.persist = cfg.global.get_bool("persist_runtime_changes");
     admin::RestApi api(actx);
     admin::add_maxscale_routes(api);
     admin::add_server_routes(api);
     admin::add_service_routes(api);
     admin::add_session_routes(api);
     admin::add_user_routes(api);
+    admin::add_change_routes(api);
     admin::AdminSettings as;
     as.host = cfg.global.get_string("admin_host");
     as.port = static_cast<int>(cfg.global.get_int("admin_port"));

@@ -84,6 +84,48 @@ std::string Server::status_string() const
     return out;
 }
 
+std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
+                                      ModuleLoader& modules, std::string& err)
+{
+    auto svc = std::make_shared<Service>();
+    svc->name = o.name;
+    svc->config = o;
+    if (o.has("servers"))
+    {
+        for (const auto& name : o.get_list("servers"))
+        {
+            auto it = out.servers.find(name);
+            if (it == out.servers.end())
+            {
+                err = "parameter 'servers': '" + name + "' is not a server";
+                return nullptr;
+            }
+            svc->servers.push_back(it->second);
+        }
+    }
+    if (o.has("filters"))
+    {
+        for (const auto& name : o.get_list("filters"))
+        {
+            auto it = out.filters.find(name);
+            if (it == out.filters.end())
+            {
+                err = "parameter 'filters': '" + name + "' is not a filter";
+                return nullptr;
+            }
+            svc->filters.push_back(it->second);
+        }
+    }
+    const ModuleInfo* info = modules.load(o.get_string("router"), ModuleKind::ROUTER, err);
+    if (!info)
+    {
+        return nullptr;
+    }
+    svc->router_module = info->name;
+    svc->router = info->create_router(*svc, err);
+    return svc->router ? svc : nullptr;
+}
+
 bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
                    std::vector<std::string>& errors)
 {
@@ -147,45 +189,12 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         guarded(o,
                 [&](std::string& err)
                 {
-                    auto svc = std::make_shared<Service>();
-                    svc->name = o.name;
-                    svc->config = o;
-                    if (o.has("servers"))
+                    auto svc = make_service(o, out, modules, err);
+                    if (svc)
                     {
-                        for (const auto& name : o.get_list("servers"))
-                        {
-                            auto it = out.servers.find(name);
-                            if (it == out.servers.end())
-                            {
-                                err = "parameter 'servers': '" + name + "' is not a server";
-                                return false;
-                            }
-                            svc->servers.push_back(it->second);
-                        }
+                        out.services[o.name] = svc;
                     }
-                    if (o.has("filters"))
-                    {
-                        for (const auto& name : o.get_list("filters"))
-                        {
-                            auto it = out.filters.find(name);
-                            if (it == out.filters.end())
-                            {
-                                err = "parameter 'filters': '" + name + "' is not a filter";
-                                return false;
-                            }
-                            svc->filters.push_back(it->second);
-                        }
-                    }
-                    const ModuleInfo* info =
-                        modules.load(o.get_string("router"), ModuleKind::ROUTER, err);
-                    if (!info)
-                    {
-                        return false;
-                    }
-                    svc->router_module = info->name;
-                    svc->router = info->create_router(*svc, err);
-                    out.services[o.name] = svc;
-                    return svc->router != nullptr;
+                    return svc != nullptr;
                 });
     }
     for (const auto& o : cfg.objects)

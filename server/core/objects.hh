@@ -61,6 +61,11 @@ struct Objects
     std::map<std::string, ObjectConfig> configs;
 };
 
+/// A service from its configuration: targets and filters looked up in @c out, a new
+/// router instance. nullptr with @c err naming the parameter at fault.
+std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
+                                      ModuleLoader& modules, std::string& err);
+
 /// Create module instances for every object of @c cfg. Errors name the
 /// object and the problem; on failure @c out is partly filled and unusable.
 bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,

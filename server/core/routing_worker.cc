@@ -185,6 +185,17 @@ void RoutingWorker::on_connection(uv_stream_t* server, int status)
     ls->worker->accept_client(*ls);
 }
 
+void RoutingWorker::replace_listener(const std::shared_ptr<ListenerDef>& def)
+{
+    for (ListenSocket* ls : m_listeners)
+    {
+        if (ls->listener->name == def->name)
+        {
+            ls->listener = def;
+        }
+    }
+}
+
 void RoutingWorker::accept_client(ListenSocket& ls)
 {
     Stream* stream = ls.listener->socket.empty() ? Stream::create(*this, nullptr)

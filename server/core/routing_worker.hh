@@ -38,6 +38,10 @@ public:
     /// before the worker thread starts). Returns false with @c error set.
     bool add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error);
 
+    /// Use @c def (a new snapshot of a listener, e.g. with a rebuilt service)
+    /// for the clients accepted from now on. Worker thread.
+    void replace_listener(const std::shared_ptr<ListenerDef>& def);
+
     Session* find_session(uint64_t id);
     size_t session_count() const { return m_sessions.size(); }
     template <class Fn>

@@ -56,6 +56,10 @@ public:
     std::unique_ptr<BackendConnection> new_backend(Session& session, ServerPtr server,
                                                    BackendHandler& handler) override;
     void start() override { m_users->start(); }
+    void service_changed(std::shared_ptr<const Service> service) override
+    {
+        m_users->set_service(std::move(service));
+    }
     UserManager& users() { return *m_users; }
 
 private:

@@ -243,13 +243,14 @@ void UserManager::run()
         {
             std::shared_ptr<const UserSnapshot> c = snap;
             std::atomic_store(&m_snapshot, c);
-            SG_INFO("Service %s: loaded %zu accounts and %zu databases", m_service->name.c_str(),
-                    snap->accounts.size(), snap->databases.size());
+            SG_INFO("Service %s: loaded %zu accounts and %zu databases",
+                    std::atomic_load(&m_service)->name.c_str(), snap->accounts.size(),
+                    snap->databases.size());
         }
         else
         {
-            SG_ERROR("Service %s: cannot load user accounts: %s", m_service->name.c_str(),
-                     error.c_str());
+            SG_ERROR("Service %s: cannot load user accounts: %s",
+                     std::atomic_load(&m_service)->name.c_str(), error.c_str());
         }
         lock.lock();
         m_requested = false;
@@ -263,9 +264,15 @@ void UserManager::run()
     }
 }
 
+void UserManager::set_service(std::shared_ptr<const Service> service)
+{
+    std::atomic_store(&m_service, std::move(service));
+}
+
 std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
 {
-    for (const ServerPtr& server : m_service->servers)
+    std::shared_ptr<const Service> service = std::atomic_load(&m_service);
+    for (const ServerPtr& server : service->servers)
     {
         MYSQL* c = mysql_init(nullptr);
         unsigned int timeout = 3;
@@ -275,7 +282,7 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
         mysql_optionsv(c, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
         bool local = !server->socket().empty();
         if (!mysql_real_connect(c, local ? "localhost" : server->address().c_str(),
-                                m_service->user().c_str(), m_service->password().c_str(), nullptr,
+                                service->user().c_str(), service->password().c_str(), nullptr,
                                 local ? 0 : server->port(),
                                 local ? server->socket().c_str() : nullptr, 0))
         {
@@ -343,7 +350,7 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
             return snap;
         }
     }
-    if (m_service->servers.empty())
+    if (service->servers.empty())
     {
         error = "the service has no servers";
     }

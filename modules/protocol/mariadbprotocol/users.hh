@@ -83,6 +83,9 @@ public:
     /// Start the loader thread and the first load; idempotent. Until then
     /// nothing contacts the servers (so --config-check never does).
     void start();
+    /// The service was rebuilt at runtime (new servers or credentials): the
+    /// next load uses it. Any thread.
+    void set_service(std::shared_ptr<const Service> service);
 
     std::shared_ptr<const UserSnapshot> snapshot() const { return std::atomic_load(&m_snapshot); }
     /**
@@ -96,7 +99,7 @@ private:
     void run();
     std::shared_ptr<UserSnapshot> load(std::string& error);
 
-    std::shared_ptr<const Service> m_service;
+    std::shared_ptr<const Service> m_service;  ///< std::atomic_load/store only
     std::shared_ptr<const UserSnapshot> m_snapshot;
     std::mutex m_lock;
     std::condition_variable m_cond;

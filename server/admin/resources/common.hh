@@ -27,6 +27,10 @@ json_t* source_json(const ObjectConfig& config);
 /// 404 "'NAME' is not a KIND".
 HttpResponse not_found(const std::string& kind, const std::string& name);
 
+/// The resource objects of the GET documents (servers.cc, services.cc).
+json_t* server_resource(const HttpRequest& r, const Objects& o, const Server& s);
+json_t* service_resource(const HttpRequest& r, const Objects& o, const Service& s, int64_t started);
+
 /// Unix seconds as an HTTP date ("Sat, 21 Nov 2026 14:51:15 GMT").
 std::string http_date(int64_t unix_seconds);
 

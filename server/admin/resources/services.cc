@@ -191,6 +191,11 @@ void add_kind(RestApi& api, const std::string& type, const std::string& kind, co
 
 }  // namespace
 
+json_t* service_resource(const HttpRequest& r, const Objects& o, const Service& s, int64_t started)
+{
+    return service_json(r, o, s, started);
+}
+
 void add_service_routes(RestApi& api)
 {
     AdminContext& ctx = api.ctx();

@@ -29,6 +29,7 @@ struct IniSection
     std::string name;
     int line = 0;
     std::vector<RawParam> params;  ///< in file order
+    std::string file;              ///< set when the section comes from another file (persisted)
 };
 
 /// Read and parse @c path. Returns false (and appends to @c errors) on any error.

@@ -1,4 +1,5 @@
 #include "config/loader.hh"
+#include "config/persist.hh"
 
 #include <algorithm>
 #include <map>
@@ -423,7 +424,8 @@ bool load_sections(const std::string& file, const std::vector<IniSection>& secti
         }
 
         ObjectConfig obj;
-        build_object(file, s.name, s.line, params, {core, module}, obj, errors);
+        build_object(s.file.empty() ? file : s.file, s.name, s.line, params, {core, module}, obj,
+                     errors);
         obj.type = type;
         if (type == "listener")
         {
@@ -456,7 +458,7 @@ bool load_config_text(const std::string& file_name, const std::string& text,
 }
 
 bool load_config(const std::string& path, const ModuleSpecLookup& lookup, ConfigFile& out,
-                 std::vector<std::string>& errors)
+                 std::vector<std::string>& errors, const std::string& persisted_datadir)
 {
     out = ConfigFile{};
     out.path = path;
@@ -469,6 +471,10 @@ bool load_config(const std::string& path, const ModuleSpecLookup& lookup, Config
     }
     std::vector<IniSection> sections;
     bool ok = parse_ini(path, text, sections, errors);
+    if (!persisted_datadir.empty())
+    {
+        ok = merge_persisted(persisted_datadir, sections, errors) && ok;
+    }
     return load_sections(path, sections, lookup, out, errors) && ok;
 }
 

@@ -105,6 +105,8 @@ protected:
     StreamStats m_final_stats;
 };
 
+class Service;
+
 class Protocol
 {
 public:
@@ -113,6 +115,9 @@ public:
     /// protocol instance starts (after the log is open; never for
     /// --config-check). Background work such as loading accounts starts here.
     virtual void start() {}
+    /// The listener's service was rebuilt at runtime (main thread). Sessions
+    /// started from now on use @c service.
+    virtual void service_changed(std::shared_ptr<const Service> service) {}
     /// A client connection for a freshly accepted stream.
     virtual std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) = 0;
     /// A backend connection (not yet connected: the session attaches the stream

@@ -1,0 +1,197 @@
+// Runtime changes through the admin REST API against the real sqlgate and real mariadbd:
+// PATCH with JSON Patch and with partial documents, validation through the parameter
+// specification, servers created, used, persisted across a restart and destroyed.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include "harness.hh"
+#include "http_client.hh"
+
+using namespace sqlgate::test;
+
+namespace
+{
+
+struct Gate
+{
+    int port = free_port();
+    int admin = free_port();
+    std::unique_ptr<SqlGate> gate;
+    Gate(const std::vector<std::string>& args = {}, ConfigOptions o = {})
+    {
+        o.admin_port = admin;
+        gate = std::make_unique<SqlGate>(config_for(shared_cluster(), port, "", o), port, args);
+        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+    }
+    Http http() const { return Http(admin); }
+};
+
+std::string server_port_of(int port)
+{
+    MysqlPtr m(connect(port, "app", "app_pw", "test"));
+    return m ? query(m.get(), "SELECT @@port").value() : "no connection";
+}
+
+}  // namespace
+
+TEST(AdminChanges, PatchServerPartialDocumentAndJsonPatch)
+{
+    Gate g;
+    Http h = g.http();
+    HttpResult r =
+        h.patch("/v1/servers/server2", R"({"data":{"attributes":{"parameters":{"priority":7}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(h.get("/v1/servers/server2").num("/data/attributes/parameters/priority"), 7);
+    EXPECT_EQ(h.get("/v1/servers/server2").str("/data/attributes/source/type"), "runtime");
+
+    r = h.json_patch(
+        "/v1/servers/server2",
+        R"([{"op":"replace","path":"/data/attributes/parameters/priority","value":9}])");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(h.get("/v1/servers/server2").num("/data/attributes/parameters/priority"), 9);
+
+    // A failed test leaves the object unchanged, and so does a patch whose later op fails.
+    r = h.json_patch("/v1/servers/server2",
+                     R"([{"op":"test","path":"/data/attributes/parameters/priority","value":1},
+                         {"op":"replace","path":"/data/attributes/parameters/priority","value":2}])");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("operation 0 (test)"), std::string::npos) << r.error();
+    r = h.json_patch("/v1/servers/server2",
+                     R"([{"op":"replace","path":"/data/attributes/parameters/priority","value":3},
+                         {"op":"remove","path":"/data/nosuch"}])");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_EQ(h.get("/v1/servers/server2").num("/data/attributes/parameters/priority"), 9);
+    // Optimistic concurrency with test: the right value applies.
+    r = h.json_patch("/v1/servers/server2",
+                     R"([{"op":"test","path":"/data/attributes/parameters/priority","value":9},
+                         {"op":"replace","path":"/data/attributes/parameters/priority","value":4}])");
+    EXPECT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(h.get("/v1/servers/server2").num("/data/attributes/parameters/priority"), 4);
+
+    // The persisted file has the change and no plain secret besides what the static file has.
+    std::string persisted = read_file(g.gate->dir() + "/data/sqlgate.cnf.d/server2.cnf");
+    EXPECT_NE(persisted.find("priority=4"), std::string::npos) << persisted;
+    struct stat st;
+    ASSERT_EQ(stat((g.gate->dir() + "/data/sqlgate.cnf.d/server2.cnf").c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 077, 0u);
+}
+
+TEST(AdminChanges, InvalidChangesNameTheParameterAndChangeNothing)
+{
+    Gate g;
+    Http h = g.http();
+    std::string before = h.get("/v1/servers/server1").body;
+    struct Case
+    {
+        std::string body, expect;
+    } cases[] = {
+        {R"({"data":{"attributes":{"parameters":{"nosuch":1}}}})", "unknown parameter 'nosuch'"},
+        {R"({"data":{"attributes":{"parameters":{"protocol":"x"}}}})",
+         "parameter 'protocol' cannot be changed at runtime"},
+        {R"({"data":{"attributes":{"parameters":{"port":"abc"}}}})", "parameter 'port'"},
+        {R"({"data":{"attributes":{"parameters":{"port":70000}}}})", "parameter 'port'"},
+        {R"({"data":{"attributes":{"parameters":{"rank":"first"}}}})", "parameter 'rank'"},
+        {R"({"data":{"attributes":{"parameters":{"priority":[1]}}}})", "parameter 'priority'"},
+        {R"({"data":{"attributes":{"parameters":"x"}}})", "parameters must be an object"},
+        {R"({"data":{"relationships":{"services":{"data":[{"id":"nosuch","type":"services"}]}}}})",
+         "'nosuch' is not a service"},
+        {R"({"nodata":1})", "'data' object"},
+    };
+    for (const auto& c : cases)
+    {
+        HttpResult r = h.patch("/v1/servers/server1", c.body);
+        EXPECT_EQ(r.code, 400) << c.body;
+        EXPECT_NE(r.error().find(c.expect), std::string::npos) << c.body << " -> " << r.error();
+    }
+    HttpResult r = h.json_patch(
+        "/v1/servers/server1", R"([{"op":"replace","path":"/data/attributes/state","value":"x"}])");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("Only /data/attributes/parameters"), std::string::npos) << r.error();
+    // The address of a server that services use cannot change under them.
+    r = h.patch("/v1/servers/server1", R"({"data":{"attributes":{"parameters":{"port":1}}}})");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("used by Read-Write-Service"), std::string::npos) << r.error();
+    EXPECT_EQ(h.get("/v1/servers/server1").body, before);
+    EXPECT_TRUE(g.gate->running());
+}
+
+TEST(AdminChanges, ServerCreatedUsedPersistedAndDestroyed)
+{
+    Cluster& cluster = shared_cluster();
+    std::string datadir = Gate().gate->dir() + "-persist";  // a directory that outlives one gate
+    ASSERT_EQ(mkdir(datadir.c_str(), 0700), 0);
+    std::string body =
+        R"({"data":{"id":"extra","type":"servers","attributes":{"parameters":{"address":"127.0.0.1","port":)" +
+        std::to_string(cluster.port(2)) + "}}}}";
+    {
+        Gate g({"--datadir", datadir});
+        Http h = g.http();
+        HttpResult r = h.post("/v1/servers", body);
+        ASSERT_EQ(r.code, 204) << r.error();
+        EXPECT_EQ(h.post("/v1/servers", body).code, 409);
+        EXPECT_EQ(h.get("/v1/servers/extra").num("/data/attributes/parameters/port"),
+                  cluster.port(2));
+        // Use only the new server: new sessions go to server3's port at once.
+        r = h.request("PATCH", "/v1/services/Read-Write-Service/relationships/servers",
+                      R"({"data":[{"id":"extra","type":"servers"}]})",
+                      {"Content-Type: application/json"});
+        ASSERT_EQ(r.code, 204) << r.error();
+        for (int i = 0; i < 3; ++i)
+        {
+            EXPECT_EQ(server_port_of(g.port), std::to_string(cluster.port(2)));
+        }
+        EXPECT_EQ(h.get("/v1/servers/extra").str("/data/relationships/services/data/0/id"),
+                  "Read-Write-Service");
+        // In use: DELETE is refused without force.
+        r = h.del("/v1/servers/extra");
+        EXPECT_EQ(r.code, 400);
+        EXPECT_NE(r.error().find("used by Read-Write-Service"), std::string::npos) << r.error();
+        // Static servers cannot be destroyed here.
+        r = h.del("/v1/servers/server1?force=yes");
+        EXPECT_EQ(r.code, 400);
+        EXPECT_NE(r.error().find("remove it there"), std::string::npos) << r.error();
+    }
+    {
+        // After a restart the runtime server and the changed service are still there.
+        Gate g({"--datadir", datadir});
+        Http h = g.http();
+        HttpResult r = h.get("/v1/servers/extra");
+        ASSERT_EQ(r.code, 200) << g.gate->diagnostics();
+        EXPECT_EQ(r.str("/data/attributes/source/type"), "runtime");
+        EXPECT_EQ(server_port_of(g.port), std::to_string(cluster.port(2)));
+        r = h.del("/v1/servers/extra?force=yes");
+        ASSERT_EQ(r.code, 204) << r.error();
+        EXPECT_EQ(h.get("/v1/servers/extra").code, 404);
+        EXPECT_EQ(
+            json_array_size(
+                h.get("/v1/services/Read-Write-Service").at("/data/relationships/servers/data")),
+            0u);
+    }
+    {
+        Gate g({"--datadir", datadir});
+        EXPECT_EQ(g.http().get("/v1/servers/extra").code, 404);
+    }
+    run_command({"rm", "-rf", datadir}, 10s);
+}
+
+TEST(AdminChanges, PatchServiceParametersAndFilters)
+{
+    Gate g;
+    Http h = g.http();
+    HttpResult r = h.patch("/v1/services/Read-Write-Service",
+                           R"({"data":{"attributes":{"parameters":{"max_connections":5}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(
+        h.get("/v1/services/Read-Write-Service").num("/data/attributes/parameters/max_connections"),
+        5);
+    r = h.patch("/v1/services/Read-Write-Service",
+                R"({"data":{"attributes":{"parameters":{"router":"other"}}}})");
+    EXPECT_EQ(r.code, 400);
+    r = h.request("PATCH", "/v1/services/Read-Write-Service/relationships/filters",
+                  R"({"data":[{"id":"nosuch","type":"filters"}]})",
+                  {"Content-Type: application/json"});
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("nosuch"), std::string::npos) << r.error();
+    // Sessions keep working after the rebuild.
+    EXPECT_NE(server_port_of(g.port), "no connection");
+}
