@@ -160,12 +160,12 @@ bool AdminServer::start(std::string& error)
     {
         flags |= MHD_USE_IPv6;
     }
-    m_daemon = MHD_start_daemon(flags, static_cast<uint16_t>(m_settings.port), nullptr, nullptr,
-                                &MhdCallbacks::on_request, this, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                                MHD_OPTION_NOTIFY_COMPLETED, &MhdCallbacks::on_completed, this,
-                                MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT,
-                                1000u, MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr,
-                                MHD_OPTION_LISTENING_ADDRESS_REUSE, 1u, MHD_OPTION_END);
+    m_daemon =
+        MHD_start_daemon(flags, static_cast<uint16_t>(m_settings.port), nullptr, nullptr,
+                         &MhdCallbacks::on_request, this, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                         MHD_OPTION_NOTIFY_COMPLETED, &MhdCallbacks::on_completed, this,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
+                         MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!m_daemon)
     {
@@ -210,7 +210,6 @@ void AdminServer::stop()
     MHD_stop_daemon(m_daemon);
     m_daemon = nullptr;
 }
-
 
 MHD_Result MhdCallbacks::on_request(void* cls, MHD_Connection* conn, const char* url,
                                     const char* method, const char*, const char* upload,
@@ -315,7 +314,8 @@ int AdminServer::begin(MHD_Connection* conn, RequestCtx& ctx, const char* url, c
     if (!req->body.empty())
     {
         json_error_t err;
-        req->json.reset(json_loadb(req->body.data(), req->body.size(), JSON_REJECT_DUPLICATES, &err));
+        req->json.reset(
+            json_loadb(req->body.data(), req->body.size(), JSON_REJECT_DUPLICATES, &err));
         if (!req->json)
         {
             early = HttpResponse::error(400, "Invalid JSON in request: line " +

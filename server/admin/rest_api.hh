@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -40,8 +41,10 @@ struct AdminContext
     std::string config_file;
     std::string datadir;
     std::string logdir;
-    int64_t started_at = 0;  ///< unix seconds
-    bool persist = true;     ///< persist_runtime_changes
+    int64_t started_at = 0;                   ///< unix seconds
+    bool persist = true;                      ///< persist_runtime_changes
+    std::set<std::string> stopped_listeners;  ///< PUT .../stop (not accepting clients)
+    std::set<std::string> stopped_services;
 };
 
 using Params = std::map<std::string, std::string>;
@@ -84,5 +87,6 @@ void add_service_routes(RestApi& api);
 void add_session_routes(RestApi& api);
 void add_user_routes(RestApi& api);
 void add_change_routes(RestApi& api);
+void add_listener_routes(RestApi& api);
 
 }  // namespace sqlgate::admin

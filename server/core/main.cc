@@ -352,6 +352,7 @@ int main(int argc, char** argv)
     admin::add_session_routes(api);
     admin::add_user_routes(api);
     admin::add_change_routes(api);
+    admin::add_listener_routes(api);
     admin::AdminSettings as;
     as.host = cfg.global.get_string("admin_host");
     as.port = static_cast<int>(cfg.global.get_int("admin_port"));

@@ -185,6 +185,27 @@ void RoutingWorker::on_connection(uv_stream_t* server, int status)
     ls->worker->accept_client(*ls);
 }
 
+bool RoutingWorker::remove_listener(const std::string& name)
+{
+    bool found = false;
+    for (auto it = m_listeners.begin(); it != m_listeners.end();)
+    {
+        ListenSocket* ls = *it;
+        if (ls->listener->name == name)
+        {
+            uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
+                     [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+            it = m_listeners.erase(it);
+            found = true;
+        }
+        else
+        {
+            ++it;
+        }
+    }
+    return found;
+}
+
 void RoutingWorker::replace_listener(const std::shared_ptr<ListenerDef>& def)
 {
     for (ListenSocket* ls : m_listeners)

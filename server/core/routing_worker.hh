@@ -34,9 +34,14 @@ public:
     static void set_all(std::vector<RoutingWorker*> workers);
     static const std::vector<RoutingWorker*>& all();
 
-    /// Open this worker's listening socket for @c listener (main thread,
-    /// before the worker thread starts). Returns false with @c error set.
+    /// Open this worker's listening socket for @c listener: on the main thread
+    /// before the worker thread starts, on the worker's own thread afterwards
+    /// (runtime listeners). Returns false with @c error set.
     bool add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error);
+
+    /// Stop listening on the sockets of listener @c name (worker thread).
+    /// Returns false when this worker had none.
+    bool remove_listener(const std::string& name);
 
     /// Use @c def (a new snapshot of a listener, e.g. with a rebuilt service)
     /// for the clients accepted from now on. Worker thread.

@@ -195,3 +195,61 @@ TEST(AdminChanges, PatchServiceParametersAndFilters)
     // Sessions keep working after the rebuild.
     EXPECT_NE(server_port_of(g.port), "no connection");
 }
+
+TEST(AdminChanges, ListenerCreatedAtRuntimeStopStartDestroy)
+{
+    Gate g;
+    Http h = g.http();
+    int port = free_port();
+    std::string body =
+        R"({"data":{"id":"Runtime-Listener","type":"listeners","attributes":{"parameters":{"address":"127.0.0.1","port":)" +
+        std::to_string(port) +
+        R"(}},"relationships":{"services":{"data":[{"id":"Read-Write-Service","type":"services"}]}}}})";
+    auto start = std::chrono::steady_clock::now();
+    HttpResult r = h.post("/v1/listeners", body);
+    ASSERT_EQ(r.code, 204) << r.error();
+    // It accepts clients at once (within a second of the request).
+    EXPECT_NE(server_port_of(port), "no connection");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 1s);
+    EXPECT_EQ(h.get("/v1/listeners/Runtime-Listener").str("/data/attributes/state"), "Running");
+    EXPECT_EQ(h.post("/v1/listeners", body).code, 409);
+
+    // Stop: no new clients; start: back.
+    ASSERT_EQ(h.put("/v1/listeners/Runtime-Listener/stop").code, 204);
+    EXPECT_EQ(h.get("/v1/listeners/Runtime-Listener").str("/data/attributes/state"), "Stopped");
+    EXPECT_FALSE(port_accepts(port));
+    ASSERT_EQ(h.put("/v1/listeners/Runtime-Listener/start").code, 204);
+    EXPECT_NE(server_port_of(port), "no connection");
+
+    // Stopping the service stops all its listeners; force=yes closes its sessions.
+    MysqlPtr m(connect(g.port, "app", "app_pw", "test"));
+    ASSERT_TRUE(m);
+    ASSERT_EQ(h.put("/v1/services/Read-Write-Service/stop?force=yes").code, 204);
+    EXPECT_EQ(h.get("/v1/services/Read-Write-Service").str("/data/attributes/state"), "Stopped");
+    EXPECT_FALSE(port_accepts(g.port));
+    EXPECT_FALSE(port_accepts(port));
+    EXPECT_FALSE(query(m.get(), "SELECT 1").ok);
+    ASSERT_EQ(h.put("/v1/services/Read-Write-Service/start").code, 204);
+    EXPECT_NE(server_port_of(g.port), "no connection");
+    EXPECT_NE(server_port_of(port), "no connection");
+
+    // A port that is taken: 400 naming the listener, nothing left behind.
+    std::string clash = body;
+    clash.replace(clash.find("Runtime-Listener"), 16, "Clash-Listener");
+    clash.replace(clash.find(std::to_string(port)), std::to_string(port).size(),
+                  std::to_string(g.admin));
+    r = h.post("/v1/listeners", clash);
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("Clash-Listener"), std::string::npos) << r.error();
+    EXPECT_EQ(h.get("/v1/listeners/Clash-Listener").code, 404);
+    // Bad input names the problem.
+    r = h.post("/v1/listeners",
+               R"({"data":{"id":"L2","attributes":{"parameters":{"port":1,"service":"nosuch"}}}})");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("'nosuch' is not a service"), std::string::npos) << r.error();
+
+    EXPECT_EQ(h.del("/v1/listeners/Read-Write-Listener").code, 400);  // static
+    ASSERT_EQ(h.del("/v1/listeners/Runtime-Listener").code, 204);
+    EXPECT_TRUE(eventually([&] { return !port_accepts(port); }, 2s));
+    EXPECT_EQ(h.get("/v1/listeners/Runtime-Listener").code, 404);
+}

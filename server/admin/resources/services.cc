@@ -14,10 +14,13 @@ namespace sqlgate::admin
 namespace
 {
 
+const AdminContext* the_ctx = nullptr;
+
 json_t* listener_json(const HttpRequest& r, const Objects& o, const ListenerDef& l)
 {
     json_t* attrs = json_object();
-    json_object_set_new(attrs, "state", json_string("Running"));
+    bool stopped = the_ctx && the_ctx->stopped_listeners.count(l.name);
+    json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Running"));
     json_object_set_new(attrs, "protocol", json_string(l.protocol_module.c_str()));
     auto cfg = o.configs.find(l.name);
     if (cfg != o.configs.end())
@@ -65,7 +68,8 @@ json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, i
 {
     json_t* attrs = json_object();
     json_object_set_new(attrs, "router", json_string(s.router_module.c_str()));
-    json_object_set_new(attrs, "state", json_string("Started"));
+    bool stopped = the_ctx && the_ctx->stopped_services.count(s.name);
+    json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Started"));
     json_object_set_new(attrs, "started", json_string(http_date(started).c_str()));
     json_object_set_new(attrs, "connections", json_integer(s.connections.load()));
     json_object_set_new(attrs, "total_connections", json_integer(s.total_connections.load()));
@@ -199,6 +203,7 @@ json_t* service_resource(const HttpRequest& r, const Objects& o, const Service& 
 void add_service_routes(RestApi& api)
 {
     AdminContext& ctx = api.ctx();
+    the_ctx = &ctx;
     Objects& o = *ctx.objects;
     int64_t started = ctx.started_at;
     add_kind(api, "services", "service", o.services,

@@ -1,0 +1,394 @@
+/**
+ * Listeners at runtime: POST /v1/listeners (and the seed's POST
+ * /v1/services/:service/listeners), DELETE, PUT .../stop|start, and
+ * PUT /v1/services/:service/stop|start (all listeners of the service).
+ *
+ * Threads: handlers on the main worker. Sockets are opened and closed by
+ * each routing worker on its own thread (fan-out); the answer is sent when
+ * every worker has done its part.
+ */
+#include <unistd.h>
+
+#include "../rest_api.hh"
+#include "common.hh"
+#include "config/persist.hh"
+#include "config/specs.hh"
+#include "config/util.hh"
+#include "fanout.hh"
+#include "module_loader.hh"
+#include "patch.hh"
+#include "runtime.hh"
+#include "sqlgate/log.hh"
+
+namespace sqlgate::admin
+{
+
+namespace
+{
+
+struct Outcome
+{
+    bool ok = true;
+    std::string error;
+};
+
+// Open (or close) @c def's sockets on every worker; @c done gets the first error.
+void set_listening(AdminContext& ctx, std::shared_ptr<ListenerDef> def, bool listen,
+                   std::function<void(Outcome)> done)
+{
+    fan_out<Outcome>(
+        *ctx.main,
+        [def, listen](RoutingWorker& w)
+        {
+            Outcome out;
+            if (listen)
+            {
+                out.ok = w.add_listener(def, out.error);
+            }
+            else
+            {
+                w.remove_listener(def->name);
+            }
+            return out;
+        },
+        [&ctx, def, listen, done](std::vector<Outcome> all)
+        {
+            for (const auto& o : all)
+            {
+                if (!o.ok)
+                {
+                    // Leave no worker half-listening.
+                    fan_out<Outcome>(
+                        *ctx.main,
+                        [def](RoutingWorker& w)
+                        {
+                            w.remove_listener(def->name);
+                            return Outcome{};
+                        },
+                        [done, o](std::vector<Outcome>) { done(o); });
+                    return;
+                }
+            }
+            done(Outcome{});
+        });
+}
+
+// Validate a new listener and build it (not listening yet).
+std::shared_ptr<ListenerDef> build_listener(AdminContext& ctx, const HttpRequest& r,
+                                            const std::string& forced_service, std::string& error,
+                                            int& code)
+{
+    Objects& o = *ctx.objects;
+    code = 400;
+    json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
+    const char* id = json_string_value(json_object_get(data, "id"));
+    if (!id)
+    {
+        error = "Missing /data/id (the listener's name)";
+        return nullptr;
+    }
+    if (!is_valid_object_name(id))
+    {
+        error = std::string("/data/id '") + id + "' is not a valid name: " + object_name_rule();
+        return nullptr;
+    }
+    if (o.configs.count(id))
+    {
+        code = 409;
+        error = std::string("An object called '") + id + "' already exists";
+        return nullptr;
+    }
+    std::vector<RawParam> raw{{"type", "listener", 0}};
+    json_t* params = json_object_get(json_object_get(data, "attributes"), "parameters");
+    if (!params_to_raw(params, raw, error))
+    {
+        return nullptr;
+    }
+    std::string service = forced_service;
+    std::vector<std::string> rel = relationship_ids(r.json.get(), "services");
+    if (service.empty() && rel.size() == 1)
+    {
+        service = rel[0];
+    }
+    bool has_service_param = false;
+    for (auto& p : raw)
+    {
+        has_service_param |= p.key == "service";
+    }
+    if (!has_service_param && !service.empty())
+    {
+        raw.push_back(RawParam{"service", service, 0});
+    }
+    std::string protocol = "mariadbprotocol";
+    for (auto& p : raw)
+    {
+        if (p.key == "protocol")
+        {
+            protocol = canonical_protocol(p.value);
+            p.value = protocol;
+        }
+    }
+    const ModuleInfo* info = ctx.modules->load(protocol, ModuleKind::PROTOCOL, error);
+    if (!info)
+    {
+        error = "parameter 'protocol': " + error;
+        return nullptr;
+    }
+    ObjectConfig cfg;
+    std::vector<std::string> errors;
+    if (!build_object("REST API", id, 0, raw, {&listener_spec(), info->specification}, cfg, errors))
+    {
+        error = join(errors, "; ");
+        return nullptr;
+    }
+    cfg.type = "listener";
+    auto svc = o.services.find(cfg.get_string("service"));
+    if (svc == o.services.end())
+    {
+        error = "parameter 'service': '" + cfg.get_string("service") + "' is not a service";
+        return nullptr;
+    }
+    if (!cfg.get_string("socket").empty())
+    {
+        error = "listeners on Unix sockets can only be created in the configuration file";
+        return nullptr;
+    }
+    // SO_REUSEPORT would let two of our own listeners share a port: refuse that here.
+    for (const auto& [name, other] : o.listeners)
+    {
+        if (other->socket.empty() && other->port == cfg.get_int("port") &&
+            (other->address == cfg.get_string("address") || other->address == "::" ||
+             other->address == "0.0.0.0" || cfg.get_string("address") == "::" ||
+             cfg.get_string("address") == "0.0.0.0"))
+        {
+            error = "parameter 'port': listener " + name + " already listens on port " +
+                    std::to_string(other->port);
+            return nullptr;
+        }
+    }
+    auto def = std::make_shared<ListenerDef>();
+    def->name = id;
+    def->config = cfg;
+    def->service = svc->second;
+    def->protocol_module = protocol;
+    def->protocol = info->create_protocol(cfg, def->service, error);
+    if (!def->protocol)
+    {
+        return nullptr;
+    }
+    def->address = cfg.get_string("address");
+    def->port = static_cast<int>(cfg.get_int("port"));
+    return def;
+}
+
+void create_listener(AdminContext& ctx, const HttpRequest& r, const std::string& service,
+                     Reply reply)
+{
+    std::string error;
+    int code = 400;
+    std::shared_ptr<ListenerDef> def = build_listener(ctx, r, service, error, code);
+    if (!def)
+    {
+        reply(HttpResponse::error(code, error));
+        return;
+    }
+    def->protocol->start();
+    std::string user = r.user;
+    set_listening(
+        ctx, def, true,
+        [&ctx, def, reply, user](Outcome out)
+        {
+            std::string error;
+            if (!out.ok)
+            {
+                reply(HttpResponse::error(400, "Listener " + def->name + ": " + out.error));
+                return;
+            }
+            ObjectConfig cfg = def->config;
+            if (!persist(ctx, cfg, error))
+            {
+                set_listening(ctx, def, false, [](Outcome) {});
+                reply(HttpResponse::error(500, error));
+                return;
+            }
+            def->config = cfg;
+            ctx.objects->listeners[def->name] = def;
+            ctx.objects->configs[def->name] = cfg;
+            SG_NOTICE(
+                "Listener %s: created through the REST API by '%s'; listening on %s "
+                "for service %s",
+                def->name.c_str(), user.c_str(), def->where().c_str(), def->service->name.c_str());
+            reply(HttpResponse::no_content());
+        });
+}
+
+void delete_listener(AdminContext& ctx, const HttpRequest& r, const std::string& name, Reply reply)
+{
+    Objects& o = *ctx.objects;
+    auto it = o.listeners.find(name);
+    if (it == o.listeners.end())
+    {
+        reply(not_found("listener", name));
+        return;
+    }
+    if (!is_runtime_object(o.configs[name]))
+    {
+        reply(HttpResponse::error(400, "Listener " + name + " is defined in " +
+                                           o.configs[name].origin.file + "; remove it there"));
+        return;
+    }
+    std::string error;
+    if (!unpersist_object(ctx.datadir, name, error))
+    {
+        reply(HttpResponse::error(500, error));
+        return;
+    }
+    auto def = it->second;
+    o.listeners.erase(it);
+    o.configs.erase(name);
+    ctx.stopped_listeners.erase(name);
+    SG_NOTICE("Listener %s destroyed through the REST API by '%s'", name.c_str(), r.user.c_str());
+    set_listening(ctx, def, false, [reply](Outcome) { reply(HttpResponse::no_content()); });
+}
+
+// Stop or start the listeners @c names (those not already in that state).
+void stop_start(AdminContext& ctx, std::vector<std::string> names, bool start, Reply reply)
+{
+    auto remaining = std::make_shared<size_t>(names.size() + 1);
+    auto first_error = std::make_shared<std::string>();
+    auto finish = [remaining, first_error, reply]()
+    {
+        if (--*remaining == 0)
+        {
+            reply(first_error->empty() ? HttpResponse::no_content()
+                                       : HttpResponse::error(400, *first_error));
+        }
+    };
+    for (const auto& n : names)
+    {
+        auto def = ctx.objects->listeners.at(n);
+        bool stopped = ctx.stopped_listeners.count(n) > 0;
+        if (stopped != start)
+        {
+            finish();
+            continue;
+        }
+        set_listening(ctx, def, start,
+                      [&ctx, n, start, first_error, finish](Outcome out)
+                      {
+                          if (!out.ok)
+                          {
+                              *first_error = "Listener " + n + ": " + out.error;
+                          }
+                          else if (start)
+                          {
+                              ctx.stopped_listeners.erase(n);
+                              SG_NOTICE("Listener %s started through the REST API", n.c_str());
+                          }
+                          else
+                          {
+                              ctx.stopped_listeners.insert(n);
+                              SG_NOTICE("Listener %s stopped through the REST API", n.c_str());
+                          }
+                          finish();
+                      });
+    }
+    finish();
+}
+
+}  // namespace
+
+void add_listener_routes(RestApi& api)
+{
+    AdminContext& ctx = api.ctx();
+    Objects& o = *ctx.objects;
+    api.add("POST", "listeners",
+            Handler([&ctx](const HttpRequest& r, const Params&, Reply reply)
+                    { create_listener(ctx, r, "", std::move(reply)); }));
+    api.add("POST", "services/:id/listeners",
+            Handler(
+                [&ctx](const HttpRequest& r, const Params& p, Reply reply)
+                {
+                    if (!ctx.objects->services.count(p.at("id")))
+                    {
+                        reply(not_found("service", p.at("id")));
+                        return;
+                    }
+                    create_listener(ctx, r, p.at("id"), std::move(reply));
+                }));
+    api.add("DELETE", "listeners/:id",
+            Handler([&ctx](const HttpRequest& r, const Params& p, Reply reply)
+                    { delete_listener(ctx, r, p.at("id"), std::move(reply)); }));
+    api.add("DELETE", "services/:service/listeners/:id",
+            Handler([&ctx](const HttpRequest& r, const Params& p, Reply reply)
+                    { delete_listener(ctx, r, p.at("id"), std::move(reply)); }));
+    for (bool start : {false, true})
+    {
+        api.add("PUT", std::string("listeners/:id/") + (start ? "start" : "stop"),
+                Handler(
+                    [&ctx, &o, start](const HttpRequest&, const Params& p, Reply reply)
+                    {
+                        if (!o.listeners.count(p.at("id")))
+                        {
+                            reply(not_found("listener", p.at("id")));
+                            return;
+                        }
+                        stop_start(ctx, {p.at("id")}, start, std::move(reply));
+                    }));
+        api.add("PUT", std::string("services/:id/") + (start ? "start" : "stop"),
+                Handler(
+                    [&ctx, &o, start](const HttpRequest& r, const Params& p, Reply reply)
+                    {
+                        const std::string& name = p.at("id");
+                        if (!o.services.count(name))
+                        {
+                            reply(not_found("service", name));
+                            return;
+                        }
+                        std::vector<std::string> names;
+                        for (const auto& [n, def] : o.listeners)
+                        {
+                            if (def->service->name == name)
+                            {
+                                names.push_back(n);
+                            }
+                        }
+                        if (start)
+                        {
+                            ctx.stopped_services.erase(name);
+                        }
+                        else
+                        {
+                            ctx.stopped_services.insert(name);
+                            if (truthy(r.q("force")))
+                            {
+                                for (RoutingWorker* w : RoutingWorker::all())
+                                {
+                                    w->post(
+                                        [w, name]()
+                                        {
+                                            std::vector<Session*> victims;
+                                            w->for_each_session(
+                                                [&](Session& s)
+                                                {
+                                                    if (s.service().name == name)
+                                                    {
+                                                        victims.push_back(&s);
+                                                    }
+                                                });
+                                            for (Session* s : victims)
+                                            {
+                                                s->close("service " + name + " was stopped");
+                                            }
+                                        });
+                                }
+                            }
+                        }
+                        SG_NOTICE("Service %s %s through the REST API", name.c_str(),
+                                  start ? "started" : "stopped");
+                        stop_start(ctx, names, start, std::move(reply));
+                    }));
+    }
+}
+
+}  // namespace sqlgate::admin
