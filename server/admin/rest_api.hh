@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "http.hh"
+#include "sqlgate/config.hh"
 
 namespace sqlgate
 {
@@ -45,6 +46,7 @@ struct AdminContext
     bool persist = true;                      ///< persist_runtime_changes
     std::set<std::string> stopped_listeners;  ///< PUT .../stop (not accepting clients)
     std::set<std::string> stopped_services;
+    ObjectConfig global;  ///< the global section as changed at runtime (main worker's copy)
 };
 
 using Params = std::map<std::string, std::string>;

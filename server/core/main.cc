@@ -345,6 +345,7 @@ int main(int argc, char** argv)
     actx.logdir = logdir;
     actx.started_at = time(nullptr);
     actx.persist = cfg.global.get_bool("persist_runtime_changes");
+    actx.global = cfg.global;
     admin::RestApi api(actx);
     admin::add_maxscale_routes(api);
     admin::add_server_routes(api);

@@ -253,3 +253,25 @@ TEST(AdminChanges, ListenerCreatedAtRuntimeStopStartDestroy)
     EXPECT_TRUE(eventually([&] { return !port_accepts(port); }, 2s));
     EXPECT_EQ(h.get("/v1/listeners/Runtime-Listener").code, 404);
 }
+
+TEST(AdminChanges, PatchGlobalsAppliesLogLevelAndPersists)
+{
+    Gate g;
+    Http h = g.http();
+    EXPECT_FALSE(json_is_true(h.get("/v1/maxscale").at("/data/attributes/parameters/log_info")));
+    HttpResult r =
+        h.patch("/v1/maxscale", R"({"data":{"attributes":{"parameters":{"log_info":true}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_TRUE(json_is_true(h.get("/v1/maxscale").at("/data/attributes/parameters/log_info")));
+    // Info messages now reach the log (a session's end is logged at info level).
+    MysqlPtr m(connect(g.port, "app", "app_pw", "test"));
+    m.reset();
+    EXPECT_TRUE(eventually(
+        [&] { return g.gate->log_text().find("   info    :") != std::string::npos; }, 3s));
+    r = h.patch("/v1/maxscale", R"({"data":{"attributes":{"parameters":{"threads":4}}}})");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("'threads' cannot be changed at runtime"), std::string::npos)
+        << r.error();
+    EXPECT_NE(read_file(g.gate->dir() + "/data/sqlgate.cnf.d/sqlgate.cnf").find("log_info=true"),
+              std::string::npos);
+}

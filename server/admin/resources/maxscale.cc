@@ -17,6 +17,8 @@
 #include "config/specs.hh"
 #include "fanout.hh"
 #include "module_loader.hh"
+#include "patch.hh"
+#include "runtime.hh"
 #include "sqlgate/log.hh"
 
 namespace sqlgate::admin
@@ -171,6 +173,57 @@ HttpResponse log_data(const HttpRequest& r, const std::string& logdir)
     return HttpResponse(200, doc);
 }
 
+// PATCH /v1/maxscale: the runtime-modifiable global parameters (the log levels).
+HttpResponse patch_globals(AdminContext& ctx, RestApi& api, const HttpRequest& r)
+{
+    HttpRequest g;
+    g.method = "GET";
+    g.parts = {"maxscale"};
+    g.base_url = r.base_url;
+    HttpResponse cur;
+    api.handle(g, [&cur](HttpResponse resp) { cur = std::move(resp); });
+    HttpResponse fail;
+    JsonPtr want = changed_document(r, cur.body.get(), fail);
+    if (!want)
+    {
+        return fail;
+    }
+    std::map<std::string, Value> changes;
+    std::string error;
+    if (!parameter_changes(cur.body.get(), want.get(), {&global_spec()}, changes, error))
+    {
+        return HttpResponse::error(400, error);
+    }
+    ObjectConfig next = ctx.global;
+    ObjectConfig persisted;
+    persisted.type = "global";
+    persisted.name = "sqlgate";
+    for (auto& [k, v] : changes)
+    {
+        next.values[k] = v;
+        next.origins[k] = Origin{"REST API", 0};
+    }
+    // The file holds every runtime-modifiable global, so it is complete after restarts too.
+    for (const ParamSpec& p : global_spec().params())
+    {
+        if (p.runtime && next.has(p.name))
+        {
+            persisted.values[p.name] = next.values[p.name];
+            persisted.origins[p.name] = Origin{"REST API", 0};
+        }
+    }
+    if (!changes.empty() && !persist(ctx, persisted, error))
+    {
+        return HttpResponse::error(500, error);
+    }
+    ctx.global = next;
+    log_set_level(next.get_bool("log_debug")  ? LogLevel::DEBUG
+                  : next.get_bool("log_info") ? LogLevel::INFO
+                                              : LogLevel::NOTICE);
+    SG_NOTICE("Global parameters changed through the REST API by '%s'", r.user.c_str());
+    return HttpResponse::no_content();
+}
+
 }  // namespace
 
 void add_maxscale_routes(RestApi& api)
@@ -188,7 +241,7 @@ void add_maxscale_routes(RestApi& api)
                         "started_at", http_date(ctx.started_at).c_str(), "activated_at",
                         http_date(ctx.started_at).c_str(), "config_file", ctx.config_file.c_str(),
                         "uptime", (json_int_t)(now - ctx.started_at), "parameters",
-                        params_json(global_config()), "datadir", ctx.datadir.c_str(), "logdir",
+                        params_json(ctx.global), "datadir", ctx.datadir.c_str(), "logdir",
                         ctx.logdir.c_str(), "pid", (json_int_t)getpid());
                     return HttpResponse(
                         200, make_document(r, make_resource(r, "maxscale", "maxscale", attrs)));
@@ -294,6 +347,12 @@ void add_maxscale_routes(RestApi& api)
                                           g.get_bool("log_info"), "debug", g.get_bool("log_debug"));
                 return HttpResponse(200, make_document(r, make_resource(r, "logs", "logs", attrs)));
             }));
+    api.add("PATCH", "maxscale",
+            SyncHandler([&ctx, &api](const HttpRequest& r, const Params&)
+                        { return patch_globals(ctx, api, r); }));
+    api.add("PATCH", "maxscale/logs",
+            SyncHandler([&ctx, &api](const HttpRequest& r, const Params&)
+                        { return patch_globals(ctx, api, r); }));
     api.add("GET", "maxscale/logs/data",
             SyncHandler([&ctx](const HttpRequest& r, const Params&)
                         { return log_data(r, ctx.logdir); }));

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <strings.h>
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
@@ -19,7 +20,9 @@ std::string persist_dir(const std::string& datadir)
 
 std::string object_to_ini(const ObjectConfig& obj)
 {
-    std::string out = "[" + obj.name + "]\ntype=" + obj.type + "\n";
+    bool global = obj.type == "global";
+    std::string out = "[" + (global ? std::string("sqlgate") : obj.name) + "]\n" +
+                      (global ? "" : "type=" + obj.type + "\n");
     for (const auto& [key, value] : obj.values)
     {
         if (key != "type" && obj.origins.count(key))
@@ -69,7 +72,7 @@ bool persist_object(const std::string& datadir, const ObjectConfig& obj, std::st
         error = "cannot create " + dir + ": " + strerror(errno);
         return false;
     }
-    std::string path = dir + "/" + obj.name + ".cnf";
+    std::string path = dir + "/" + (obj.type == "global" ? "sqlgate" : obj.name) + ".cnf";
     std::string tmp = path + ".tmp";
     std::string text =
         "# Written by sqlgate: a runtime change made through the REST API.\n" + object_to_ini(obj);
@@ -140,6 +143,35 @@ bool merge_persisted(const std::string& datadir, std::vector<IniSection>& sectio
         for (auto& p : persisted)
         {
             p.file = f;
+            auto is_global = [](const std::string& n) {
+                return strcasecmp(n.c_str(), "sqlgate") == 0 ||
+                       strcasecmp(n.c_str(), "maxscale") == 0;
+            };
+            if (is_global(p.name))
+            {
+                // Global parameters changed at runtime override single keys.
+                auto g = std::find_if(sections.begin(), sections.end(),
+                                      [&](const IniSection& s) { return is_global(s.name); });
+                if (g == sections.end())
+                {
+                    sections.push_back(std::move(p));
+                    continue;
+                }
+                for (auto& param : p.params)
+                {
+                    auto k = std::find_if(g->params.begin(), g->params.end(),
+                                          [&](const RawParam& r) { return r.key == param.key; });
+                    if (k != g->params.end())
+                    {
+                        *k = param;
+                    }
+                    else
+                    {
+                        g->params.push_back(param);
+                    }
+                }
+                continue;
+            }
             auto it = std::find_if(sections.begin(), sections.end(),
                                    [&](const IniSection& s) { return s.name == p.name; });
             if (it != sections.end())
