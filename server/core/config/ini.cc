@@ -121,11 +121,11 @@ bool parse_ini(const std::string& file_name, std::string_view text, std::vector<
                 errors.push_back(config_error(
                     file_name, line_no, name, "",
                     "duplicate section, first defined at line " + std::to_string(it->second)));
-                discarded = IniSection{name, line_no, {}};
+                discarded = IniSection{name, line_no, {}, {}};
                 current = &discarded;
                 continue;
             }
-            out.push_back(IniSection{name, line_no, {}});
+            out.push_back(IniSection{name, line_no, {}, {}});
             current = &out.back();
             continue;
         }
