@@ -117,6 +117,39 @@ int send(MHD_Connection* conn, const HttpRequest* req, HttpResponse& r)
     return rc;
 }
 
+// Percent-decoding of the path and the query, as libmicrohttpd's own, except that
+// an encoded NUL becomes 0x01: a name with %00 in it must not match the name
+// before it (C strings would end there).
+size_t unescape(void*, MHD_Connection*, char* s)
+{
+    auto hexval = [](char c) -> int
+    {
+        if (c >= '0' && c <= '9')
+        {
+            return c - '0';
+        }
+        c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+        return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+    };
+    char* w = s;
+    for (const char* r = s; *r;)
+    {
+        int hi, lo;
+        if (r[0] == '%' && r[1] && r[2] && (hi = hexval(r[1])) >= 0 && (lo = hexval(r[2])) >= 0)
+        {
+            char c = static_cast<char>(hi * 16 + lo);
+            *w++ = c == '\0' ? '\x01' : c;
+            r += 3;
+        }
+        else
+        {
+            *w++ = *r++;
+        }
+    }
+    *w = '\0';
+    return static_cast<size_t>(w - s);
+}
+
 void log_mhd(void*, const char* fmt, va_list ap)
 {
     char msg[1024];
@@ -160,12 +193,12 @@ bool AdminServer::start(std::string& error)
     {
         flags |= MHD_USE_IPv6;
     }
-    m_daemon =
-        MHD_start_daemon(flags, static_cast<uint16_t>(m_settings.port), nullptr, nullptr,
-                         &MhdCallbacks::on_request, this, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
-                         MHD_OPTION_NOTIFY_COMPLETED, &MhdCallbacks::on_completed, this,
-                         MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT, 1000u,
-                         MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr, MHD_OPTION_END);
+    m_daemon = MHD_start_daemon(flags, static_cast<uint16_t>(m_settings.port), nullptr, nullptr,
+                                &MhdCallbacks::on_request, this, MHD_OPTION_SOCK_ADDR, ai->ai_addr,
+                                MHD_OPTION_NOTIFY_COMPLETED, &MhdCallbacks::on_completed, this,
+                                MHD_OPTION_CONNECTION_TIMEOUT, 60u, MHD_OPTION_CONNECTION_LIMIT,
+                                1000u, MHD_OPTION_EXTERNAL_LOGGER, &log_mhd, nullptr,
+                                MHD_OPTION_UNESCAPE_CALLBACK, &unescape, nullptr, MHD_OPTION_END);
     freeaddrinfo(ai);
     if (!m_daemon)
     {
@@ -272,6 +305,14 @@ int AdminServer::begin(MHD_Connection* conn, RequestCtx& ctx, const char* url, c
         req->method = o;
     }
     std::string host = req->header("host");
+    for (unsigned char c : host)
+    {
+        if (c < 0x21 || c > 0x7e || c == '/' || c == '"' || c == '\\')
+        {
+            HttpResponse bad = HttpResponse::error(400, "Invalid Host header");
+            return send(conn, nullptr, bad);
+        }
+    }
     req->base_url = "http://" + (host.empty() ? m_settings.host : host) + "/v1/";
     std::string ct = req->header("content-type");
     req->content_type = ct.substr(0, ct.find(';'));
@@ -415,8 +456,9 @@ bool AdminServer::authenticate(MHD_Connection* conn, HttpRequest& req, HttpRespo
             req.user = claims.sub;
             req.admin = claims.account == "admin";
             req.token = true;
-            // A deleted user's tokens die with the user.
-            if (ctx.users->find(claims.sub))
+            // A deleted user's tokens die with the user (also if the name is reused).
+            auto user = ctx.users->find(claims.sub);
+            if (user && claims.iat >= user->created)
             {
                 return true;
             }

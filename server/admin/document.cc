@@ -11,6 +11,35 @@
 namespace sqlgate::admin
 {
 
+namespace
+{
+// Where a resource of @c type lives (most are /v1/TYPE/ID/).
+std::string self_path(const std::string& type, const std::string& id)
+{
+    if (type == "threads" || type == "modules")
+    {
+        return "maxscale/" + type + "/" + id + "/";
+    }
+    if (type == "inet")
+    {
+        return "users/inet/" + id + "/";
+    }
+    if (type == "logs")
+    {
+        return "maxscale/logs/";
+    }
+    if (type == "maxscale")
+    {
+        return id == "log_data" ? "maxscale/logs/data/" : "maxscale/";
+    }
+    if (type == "connections")
+    {
+        return "sessions/" + id.substr(0, id.find('-')) + "/connections/";
+    }
+    return type + "/" + id + "/";
+}
+}  // namespace
+
 json_t* make_resource(const HttpRequest& r, const std::string& type, const std::string& id,
                       json_t* attributes, json_t* relationships)
 {
@@ -23,8 +52,7 @@ json_t* make_resource(const HttpRequest& r, const std::string& type, const std::
         json_object_set_new(res, "relationships", relationships);
     }
     json_object_set_new(
-        res, "links",
-        json_pack("{s:s+}", "self", r.base_url.c_str(), (type + "/" + id + "/").c_str()));
+        res, "links", json_pack("{s:s+}", "self", r.base_url.c_str(), self_path(type, id).c_str()));
     return res;
 }
 

@@ -68,6 +68,9 @@ struct HttpResponse
 /// Delivers a handler's answer (any thread, exactly once).
 using Reply = std::function<void(HttpResponse)>;
 
+/// @c s with every byte that is not part of valid UTF-8 (and NUL) written as \\xHH.
+std::string valid_utf8(const std::string& s);
+
 /// Values parsed the way the config file parses booleans: true/yes/on/1.
 bool truthy(const std::string& v);
 

@@ -46,6 +46,7 @@ struct AdminContext
     bool persist = true;                      ///< persist_runtime_changes
     std::set<std::string> stopped_listeners;  ///< PUT .../stop (not accepting clients)
     std::set<std::string> stopped_services;
+    std::set<std::string> static_names;  ///< objects defined in the static config file
     ObjectConfig global;  ///< the global section as changed at runtime (main worker's copy)
 };
 

@@ -13,6 +13,7 @@
 #include <cstdio>
 #include <cstring>
 #include <ctime>
+#include <set>
 #include <thread>
 
 #include "admin_server.hh"
@@ -223,6 +224,11 @@ int main(int argc, char** argv)
         ok = load_config(opts.config, lookup, cfg, errors);
     }
     // Objects created or changed through the REST API override the static file.
+    std::set<std::string> static_names;
+    for (const auto& o : cfg.objects)
+    {
+        static_names.insert(o.name);
+    }
     if (ok && cfg.global.get_bool("load_persisted_configs"))
     {
         std::string dd = opts.datadir.empty() ? cfg.global.get_string("datadir") : opts.datadir;
@@ -346,6 +352,7 @@ int main(int argc, char** argv)
     actx.started_at = time(nullptr);
     actx.persist = cfg.global.get_bool("persist_runtime_changes");
     actx.global = cfg.global;
+    actx.static_names = std::move(static_names);
     admin::RestApi api(actx);
     admin::add_maxscale_routes(api);
     admin::add_server_routes(api);

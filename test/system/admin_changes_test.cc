@@ -129,6 +129,9 @@ TEST(AdminChanges, ServerCreatedUsedPersistedAndDestroyed)
         HttpResult r = h.post("/v1/servers", body);
         ASSERT_EQ(r.code, 204) << r.error();
         EXPECT_EQ(h.post("/v1/servers", body).code, 409);
+        std::string reserved = body;
+        reserved.replace(reserved.find("\"extra\""), 7, "\"maxscale\"");
+        EXPECT_EQ(h.post("/v1/servers", reserved).code, 400);
         EXPECT_EQ(h.get("/v1/servers/extra").num("/data/attributes/parameters/port"),
                   cluster.port(2));
         // Use only the new server: new sessions go to server3's port at once.
@@ -146,7 +149,11 @@ TEST(AdminChanges, ServerCreatedUsedPersistedAndDestroyed)
         r = h.del("/v1/servers/extra");
         EXPECT_EQ(r.code, 400);
         EXPECT_NE(r.error().find("used by Read-Write-Service"), std::string::npos) << r.error();
-        // Static servers cannot be destroyed here.
+        // Static servers cannot be destroyed here, not even after a PATCH persisted them.
+        ASSERT_EQ(h.patch("/v1/servers/server1",
+                          R"({"data":{"attributes":{"parameters":{"priority":2}}}})")
+                      .code,
+                  204);
         r = h.del("/v1/servers/server1?force=yes");
         EXPECT_EQ(r.code, 400);
         EXPECT_NE(r.error().find("remove it there"), std::string::npos) << r.error();

@@ -241,7 +241,7 @@ TEST(AdminApi, UsersAndReadOnlyAccounts)
     // Duplicate, bad account type, missing password.
     EXPECT_EQ(
         h.post("/v1/users/inet", R"({"data":{"id":"viewer","attributes":{"password":"x"}}})").code,
-        400);
+        409);
     EXPECT_EQ(h.post("/v1/users/inet",
                      R"({"data":{"id":"x","attributes":{"password":"x","account":"root"}}})")
                   .code,

@@ -6,6 +6,8 @@
  *
  * Threads: main worker.
  */
+#include <strings.h>
+
 #include <algorithm>
 
 #include "../document.hh"
@@ -111,6 +113,11 @@ HttpResponse create_server(AdminContext& ctx, const HttpRequest& r)
     {
         return HttpResponse::error(
             400, std::string("/data/id '") + id + "' is not a valid name: " + object_name_rule());
+    }
+    if (strcasecmp(id, "maxscale") == 0 || strcasecmp(id, "sqlgate") == 0)
+    {
+        return HttpResponse::error(
+            400, std::string("/data/id '") + id + "' is reserved for the global section");
     }
     if (o.configs.count(id))
     {
@@ -268,7 +275,7 @@ HttpResponse delete_server(AdminContext& ctx, const HttpRequest& r, const std::s
         return HttpResponse::error(400, "Server " + name + " is used by " + joined(users) +
                                             "; remove it from them first or use force=yes");
     }
-    if (!is_runtime_object(it->second))
+    if (ctx.static_names.count(name))
     {
         return HttpResponse::error(400, "Server " + name + " is defined in " +
                                             it->second.origin.file + "; remove it there");

@@ -7,6 +7,7 @@
  * each routing worker on its own thread (fan-out); the answer is sent when
  * every worker has done its part.
  */
+#include <strings.h>
 #include <unistd.h>
 
 #include "../rest_api.hh"
@@ -92,6 +93,11 @@ std::shared_ptr<ListenerDef> build_listener(AdminContext& ctx, const HttpRequest
         error = std::string("/data/id '") + id + "' is not a valid name: " + object_name_rule();
         return nullptr;
     }
+    if (strcasecmp(id, "maxscale") == 0 || strcasecmp(id, "sqlgate") == 0)
+    {
+        error = std::string("/data/id '") + id + "' is reserved for the global section";
+        return nullptr;
+    }
     if (o.configs.count(id))
     {
         code = 409;
@@ -118,6 +124,15 @@ std::shared_ptr<ListenerDef> build_listener(AdminContext& ctx, const HttpRequest
     if (!has_service_param && !service.empty())
     {
         raw.push_back(RawParam{"service", service, 0});
+    }
+    for (const auto& p : raw)
+    {
+        if (p.key == "service" && !forced_service.empty() && p.value != forced_service)
+        {
+            error = "parameter 'service': the listener is created under service " + forced_service +
+                    ", not '" + p.value + "'";
+            return nullptr;
+        }
     }
     std::string protocol = "mariadbprotocol";
     for (auto& p : raw)
@@ -231,7 +246,7 @@ void delete_listener(AdminContext& ctx, const HttpRequest& r, const std::string&
         reply(not_found("listener", name));
         return;
     }
-    if (!is_runtime_object(o.configs[name]))
+    if (ctx.static_names.count(name))
     {
         reply(HttpResponse::error(400, "Listener " + name + " is defined in " +
                                            o.configs[name].origin.file + "; remove it there"));
@@ -320,8 +335,20 @@ void add_listener_routes(RestApi& api)
             Handler([&ctx](const HttpRequest& r, const Params& p, Reply reply)
                     { delete_listener(ctx, r, p.at("id"), std::move(reply)); }));
     api.add("DELETE", "services/:service/listeners/:id",
-            Handler([&ctx](const HttpRequest& r, const Params& p, Reply reply)
-                    { delete_listener(ctx, r, p.at("id"), std::move(reply)); }));
+            Handler(
+                [&ctx](const HttpRequest& r, const Params& p, Reply reply)
+                {
+                    auto it = ctx.objects->listeners.find(p.at("id"));
+                    if (it == ctx.objects->listeners.end() ||
+                        it->second->service->name != p.at("service"))
+                    {
+                        reply(HttpResponse::error(404, "'" + p.at("id") +
+                                                           "' is not a listener of service " +
+                                                           p.at("service")));
+                        return;
+                    }
+                    delete_listener(ctx, r, p.at("id"), std::move(reply));
+                }));
     for (bool start : {false, true})
     {
         api.add("PUT", std::string("listeners/:id/") + (start ? "start" : "stop"),

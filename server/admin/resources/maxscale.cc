@@ -335,12 +335,36 @@ void add_maxscale_routes(RestApi& api)
                     return HttpResponse(200, make_document(r, module_json(r, *it->second)));
                 }));
 
+    // Module commands (MaxScale: /maxscale/modules/:module/:command?arg1&arg2). No module
+    // defines one yet; the route answers 404 naming the module and the command.
+    auto command = [&ctx](const HttpRequest&, const Params& p)
+    {
+        const std::string& module = p.at("module");
+        bool core = false;
+        for (const auto& [n, spec] : core_modules())
+        {
+            core |= n == module;
+        }
+        if (!core && !ctx.modules->loaded().count(module))
+        {
+            std::vector<std::string> errors;
+            if (!ctx.modules->load_all(errors).count(module))
+            {
+                return not_found("module", module);
+            }
+        }
+        return HttpResponse::error(
+            404, "Module " + module + " has no command '" + p.at("command") + "'");
+    };
+    api.add("GET", "maxscale/modules/:module/:command", SyncHandler(command));
+    api.add("POST", "maxscale/modules/:module/:command", SyncHandler(command));
+
     api.add(
         "GET", "maxscale/logs",
         SyncHandler(
             [&ctx](const HttpRequest& r, const Params&)
             {
-                const ObjectConfig& g = global_config();
+                const ObjectConfig& g = ctx.global;
                 json_t* attrs = json_pack("{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
                                           (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities",
                                           "error", true, "warning", true, "notice", true, "info",
@@ -348,9 +372,6 @@ void add_maxscale_routes(RestApi& api)
                 return HttpResponse(200, make_document(r, make_resource(r, "logs", "logs", attrs)));
             }));
     api.add("PATCH", "maxscale",
-            SyncHandler([&ctx, &api](const HttpRequest& r, const Params&)
-                        { return patch_globals(ctx, api, r); }));
-    api.add("PATCH", "maxscale/logs",
             SyncHandler([&ctx, &api](const HttpRequest& r, const Params&)
                         { return patch_globals(ctx, api, r); }));
     api.add("GET", "maxscale/logs/data",

@@ -34,8 +34,31 @@ JsonPtr changed_document(const HttpRequest& r, json_t* current, HttpResponse& er
             "with Content-Type: application/json-patch+json)");
         return nullptr;
     }
+    json_t* cur_data = json_object_get(current, "data");
+    for (const char* key : {"id", "type"})
+    {
+        json_t* given = json_object_get(data, key);
+        if (given && !json_equal(given, json_object_get(cur_data, key)))
+        {
+            error = HttpResponse::error(
+                400, std::string("/data/") + key + " does not match the resource being changed");
+            return nullptr;
+        }
+    }
+    json_t* attributes = json_object_get(data, "attributes");
+    if (attributes && !json_is_object(attributes))
+    {
+        error = HttpResponse::error(400, "/data/attributes must be an object");
+        return nullptr;
+    }
+    json_t* relationships = json_object_get(data, "relationships");
+    if (relationships && !json_is_object(relationships))
+    {
+        error = HttpResponse::error(400, "/data/relationships must be an object");
+        return nullptr;
+    }
     JsonPtr out(json_deep_copy(current));
-    json_t* params = json_object_get(json_object_get(data, "attributes"), "parameters");
+    json_t* params = json_object_get(attributes, "parameters");
     if (params)
     {
         json_t* cur = json_object_get(

@@ -82,6 +82,25 @@ void add_user_routes(RestApi& api)
                     {
                         return HttpResponse::error(400, "Missing request body");
                     }
+                    for (const char* ptr : {"id", "type"})
+                    {
+                        json_t* v = json_object_get(json_object_get(doc, "data"), ptr);
+                        if (v && !json_is_string(v))
+                        {
+                            return HttpResponse::error(
+                                400, std::string("/data/") + ptr + " must be a string");
+                        }
+                    }
+                    json_t* attrs = json_object_get(json_object_get(doc, "data"), "attributes");
+                    for (const char* ptr : {"password", "account"})
+                    {
+                        json_t* v = json_object_get(attrs, ptr);
+                        if (v && !json_is_string(v))
+                        {
+                            return HttpResponse::error(
+                                400, std::string("/data/attributes/") + ptr + " must be a string");
+                        }
+                    }
                     const char* name = string_at(doc, "data", "id");
                     const char* password = string_at(doc, "data", "attributes", "password");
                     const char* account = string_at(doc, "data", "attributes", "account");
@@ -106,6 +125,11 @@ void add_user_routes(RestApi& api)
                     {
                         return HttpResponse::error(
                             400, std::string("/data/type: expected 'inet', got '") + type + "'");
+                    }
+                    if (users.find(name))
+                    {
+                        return HttpResponse::error(
+                            409, std::string("User '") + name + "' already exists");
                     }
                     std::string error;
                     if (!users.add(name, password, acc, error))
