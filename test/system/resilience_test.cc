@@ -107,7 +107,13 @@ TEST(Resilience, SlowReaderOfLargeResultKeepsMemoryBounded)
     long growth_kib = peak - before;
     RecordProperty("rss_before_kib", std::to_string(before));
     RecordProperty("rss_peak_kib", std::to_string(peak));
+#ifndef __SANITIZE_ADDRESS__
     EXPECT_LT(growth_kib, 8 * 1024) << "RSS grew from " << before << " KiB to " << peak << " KiB";
+#else
+    // AddressSanitizer keeps freed memory in its quarantine (256 MiB by default), so RSS
+    // measures the quarantine here; with ASAN_OPTIONS=quarantine_size_mb=0 the bound holds.
+    (void)growth_kib;
+#endif
     mysql_free_result(res);  // abandons the rest: closes through the library
 }
 
