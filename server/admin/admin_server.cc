@@ -4,6 +4,8 @@
 #include <microhttpd.h>
 #include <netdb.h>
 
+#include <strings.h>
+
 #include <cstring>
 
 #include "admin_users.hh"
@@ -253,6 +255,16 @@ MHD_Result MhdCallbacks::on_request(void* cls, MHD_Connection* conn, const char*
     if (!ctx)
     {
         *con_cls = ctx = new AdminServer::RequestCtx;
+        // An unknown transfer coding: the body's end cannot be found (RFC 9112 6.3);
+        // answer at once instead of reading until the client gives up.
+        const char* te = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Transfer-Encoding");
+        if (te && strcasecmp(te, "chunked") != 0)
+        {
+            HttpResponse bad = HttpResponse::error(
+                400, std::string("Unsupported Transfer-Encoding '") + te + "'; use chunked");
+            bad.headers.emplace_back("Connection", "close");
+            return send(conn, nullptr, bad) == MHD_YES ? MHD_YES : MHD_NO;
+        }
         return MHD_YES;
     }
     if (*upload_size > 0)

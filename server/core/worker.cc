@@ -61,15 +61,17 @@ void Worker::on_async(uv_async_t* h)
 
 void Worker::drain()
 {
+    // A local batch: a message may call drain() again (stop() does), and the
+    // inner call must not touch the vector the outer loop is walking.
+    std::vector<std::function<void()>> batch;
     {
         std::lock_guard<std::mutex> guard(m_lock);
-        m_running.swap(m_queue);
+        batch.swap(m_queue);
     }
-    for (auto& fn : m_running)
+    for (auto& fn : batch)
     {
         fn();
     }
-    m_running.clear();
 }
 
 void Worker::run()

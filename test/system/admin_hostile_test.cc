@@ -1,9 +1,10 @@
 // Hostile input for the admin REST API: hundreds of malformed or malicious requests
 // against a running sqlgate. Every one must get a 4xx (never a 5xx, never a hang), a
-// 4xx written by sqlgate must carry a JSON:API error document, the process must keep
-// running, and afterwards GET /v1/servers, the users and the configuration files must be
-// exactly as before. A few requests that curl cannot send go over raw sockets; for those
-// the connection must be answered with a 4xx or closed.
+// 4xx written by sqlgate must carry a JSON:API error document, and the process must keep
+// running. Afterwards GET /v1/servers, the users and the configuration files must be
+// exactly as before, and sqlgate must exit cleanly on SIGTERM. A few requests that curl
+// cannot send go over raw sockets; for those the connection must be answered with a 4xx
+// or closed.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -313,12 +314,14 @@ void add_bad_user_values(std::vector<Case>& cases)
     };
     for (const auto& [what, body] : bodies)
     {
+        // A name that is taken is a conflict (409); everything else is a bad request.
+        int expect = what == "existing id" ? 409 : 400;
         cases.push_back({"bad user: " + what,
                          "POST",
                          "/v1/users/inet",
                          body,
                          {"Content-Type: application/json"},
-                         400});
+                         expect});
     }
 }
 
@@ -689,9 +692,11 @@ void add_bad_hosts(std::vector<Case>& cases)
 
 // ---- raw sockets -----------------------------------------------------------------------
 
-// Sends `request`, half-closes, and reads until the end of the response headers, EOF or
-// 10 s. Returns the status code, 0 if the connection was closed without an answer, or -1
-// when nothing at all happened (a hang) or the connection failed.
+// Sends `request` (complete: the server has nothing to wait for) and reads until the end
+// of the response headers, EOF or 10 s. Returns the status code, 0 if the connection was
+// closed without an answer, or -1 if nothing happened within 10 s (a hang) or the
+// connection failed. The client does not half-close: MHD may then drop a request it
+// would otherwise answer, which would hide the answer.
 int raw_exchange(int port, const std::string& request, std::string& answer)
 {
     answer.clear();
@@ -710,7 +715,6 @@ int raw_exchange(int port, const std::string& request, std::string& answer)
         }
         sent += static_cast<size_t>(n);
     }
-    shutdown(fd, SHUT_WR);
     bool closed = false;
     auto deadline = std::chrono::steady_clock::now() + 10s;
     while (answer.find("\r\n\r\n") == std::string::npos)
@@ -775,8 +779,9 @@ std::vector<std::pair<std::string, std::string>> raw_cases()
         {"unknown Transfer-Encoding", post + "Transfer-Encoding: bogus\r\n\r\n"},
         {"binary garbage", binary + "\r\n\r\n"},
         {"space inside the method", "G ET /v1/servers HTTP/1.1\r\n" + host + auth + "\r\n"},
-        {"NUL after an existing name",
-         std::string("GET /v1/servers/server1\0x HTTP/1.1\r\n", 36) + host + auth + "\r\n"},
+        // Not covered: a raw NUL byte inside the request line ("GET /v1/servers/server1\0x").
+        // libmicrohttpd 0.9.75 hands the URL over as a C string, so the part after the NUL is
+        // invisible to sqlgate and the request reads as GET /v1/servers/server1.
     };
 }
 
@@ -850,6 +855,7 @@ TEST(AdminHostile, MalformedAndMaliciousRequestsGet4xx)
     ASSERT_GE(cases.size(), 200u);
 
     int failed = 0;
+    int without_document = 0;
     for (size_t i = 0; i < cases.size(); ++i)
     {
         const Case& c = cases[i];
@@ -865,8 +871,9 @@ TEST(AdminHostile, MalformedAndMaliciousRequestsGet4xx)
         // MHD itself answers 414 and 431 (HTML); every other 4xx comes from sqlgate.
         if (r.code >= 400 && r.code < 500 && r.code != 414 && r.code != 431 && c.method != "HEAD")
         {
-            EXPECT_TRUE(json_is_string(r.at("/errors/0/detail")))
-                << where << "\n  a 4xx without a JSON:API error document";
+            bool document = json_is_string(r.at("/errors/0/detail"));
+            EXPECT_TRUE(document) << where << "\n  a 4xx without a JSON:API error document";
+            without_document += !document;
         }
         failed += !ok;
         if (r.code == 0 || r.code >= 500)
@@ -901,8 +908,9 @@ TEST(AdminHostile, MalformedAndMaliciousRequestsGet4xx)
 
     size_t total = cases.size() + raw.size();
     std::cout << "[ hostile  ] " << total << " requests (" << cases.size() << " through curl, "
-              << raw.size() << " over raw sockets); " << failed << " curl cases not a correct 4xx"
-              << std::endl;
+              << raw.size() << " over raw sockets); through curl, " << failed
+              << " not answered with the right 4xx and " << without_document
+              << " 4xx without an error document" << std::endl;
     RecordProperty("hostile_requests", static_cast<int>(total));
 
     EXPECT_TRUE(gate.running()) << gate.diagnostics();
@@ -924,4 +932,8 @@ TEST(AdminHostile, MalformedAndMaliciousRequestsGet4xx)
     {
         EXPECT_TRUE(config_after.count(path)) << path << " disappeared";
     }
+    ExitStatus exit = gate.stop();
+    EXPECT_TRUE(exit.exited() && exit.exit_code() == 0)
+        << "sqlgate after SIGTERM: " << exit.describe() << "\n"
+        << gate.diagnostics();
 }

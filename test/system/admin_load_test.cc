@@ -2,7 +2,7 @@
 // 30 s) while 4 threads hammer GET /v1/sessions and change server3 (PATCH of its
 // priority; where PATCH of servers answers 405, setting and clearing the drain state
 // instead). sysbench must finish cleanly, every REST answer must be a 2xx, and sqlgate
-// must still run.
+// must still run and then exit cleanly on SIGTERM.
 //
 // sbtest (4 tables of 10,000 rows, as in sysbench_test.cc) is reused when it is already
 // on the shared cluster, else prepared on the primary; the service uses all three
@@ -258,4 +258,8 @@ TEST(AdminLoad, SysbenchWithRestHammering)
     }
     EXPECT_EQ(tally.not_2xx, 0) << "REST answers that were not 2xx:" << failures;
     EXPECT_TRUE(gate.running()) << gate.diagnostics();
+    ExitStatus exit = gate.stop();
+    EXPECT_TRUE(exit.exited() && exit.exit_code() == 0)
+        << "sqlgate after SIGTERM: " << exit.describe() << "\n"
+        << gate.diagnostics();
 }

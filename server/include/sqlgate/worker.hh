@@ -62,7 +62,6 @@ private:
     uv_async_t m_async;
     std::mutex m_lock;
     std::vector<std::function<void()>> m_queue;
-    std::vector<std::function<void()>> m_running;
     bool m_stopping = false;
     bool m_closed = false;  ///< guarded by m_lock
     bool m_has_thread = false;
