@@ -9,6 +9,7 @@
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
+#include "runtime.hh"
 #include "routing_worker.hh"
 #include "sqlgate/log.hh"
 
@@ -17,23 +18,6 @@ namespace sqlgate::admin
 
 namespace
 {
-
-std::vector<std::string> services_of(const Objects& o, const std::string& server)
-{
-    std::vector<std::string> out;
-    for (const auto& [name, svc] : o.services)
-    {
-        for (const auto& s : svc->servers)
-        {
-            if (s->name() == server)
-            {
-                out.push_back(name);
-                break;
-            }
-        }
-    }
-    return out;
-}
 
 std::vector<std::string> monitors_of(const Objects& o, const std::string& server)
 {
@@ -67,7 +51,7 @@ json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
     json_t* rels = json_object();
     json_object_set_new(
         rels, "services",
-        make_relationship(r, "servers", s.name(), "services", services_of(o, s.name())));
+        make_relationship(r, "servers", s.name(), "services", services_using(o, s.name())));
     json_object_set_new(
         rels, "monitors",
         make_relationship(r, "servers", s.name(), "monitors", monitors_of(o, s.name())));

@@ -38,8 +38,7 @@ using ModuleSpecLookup = std::function<const Specification*(
     const std::string& kind, const std::string& module, std::string& error)>;
 
 bool load_config(const std::string& path, const ModuleSpecLookup& lookup, ConfigFile& out,
-                 std::vector<std::string>& errors,
-                 const std::string& persisted_datadir = "");
+                 std::vector<std::string>& errors, const std::string& persisted_datadir = "");
 
 bool load_config_text(const std::string& file_name, const std::string& text,
                       const ModuleSpecLookup& lookup, ConfigFile& out,
