@@ -73,7 +73,7 @@ const std::map<std::string, std::map<std::string, std::string>> k_skipped = {
 
 void run_conformance(const std::string& file, size_t expect_ran, size_t expect_skipped)
 {
-    std::string path = SQLGATE_SHARED_DIR "/data/json-patch-tests/" + file;
+    std::string path = SQLGATE_SOURCE_DIR "/test/unit/fixtures/json-patch-tests/" + file;
     json_error_t err;
     Json cases(json_load_file(path.c_str(), 0, &err));
     ASSERT_TRUE(json_is_array(cases.get())) << path << ": " << err.text;
