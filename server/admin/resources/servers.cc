@@ -9,8 +9,8 @@
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
-#include "runtime.hh"
 #include "routing_worker.hh"
+#include "runtime.hh"
 #include "sqlgate/log.hh"
 
 namespace sqlgate::admin
