@@ -13,101 +13,21 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <regex>
 #include <thread>
 
 #include "harness.hh"
 #include "http_client.hh"
+#include "sysbench_util.hh"
 
 using namespace sqlgate::test;
 
 namespace
 {
 
-constexpr const char* kSysbench = "/usr/bin/sysbench";
-constexpr int kTables = 4;
-constexpr int kTableSize = 10000;
 constexpr int kSeconds = 30;
 constexpr int kSysbenchThreads = 16;
 constexpr int kRestThreads = 4;
 constexpr int kWriteEvery = 4;  // every 4th iteration of a REST thread also writes
-
-std::vector<std::string> sysbench_args(int port, const std::string& command,
-                                       const std::vector<std::string>& extra = {})
-{
-    std::vector<std::string> argv = {kSysbench,
-                                     "oltp_read_only",
-                                     "--db-driver=mysql",
-                                     "--mysql-host=127.0.0.1",
-                                     "--mysql-port=" + std::to_string(port),
-                                     "--mysql-user=app",
-                                     "--mysql-password=app_pw",
-                                     "--mysql-db=sbtest",
-                                     "--tables=" + std::to_string(kTables),
-                                     "--table-size=" + std::to_string(kTableSize)};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(command);
-    return argv;
-}
-
-// The number after `label` on its line of sysbench's report, or nullopt.
-std::optional<double> report_value(const std::string& output, const std::string& label)
-{
-    std::regex re("\\n\\s*" + label + "\\s+([0-9.]+)");
-    std::smatch m;
-    if (!std::regex_search(output, m, re))
-    {
-        return std::nullopt;
-    }
-    return std::stod(m[1].str());
-}
-
-// True when every sbtest table is there with all its rows on every server.
-bool sbtest_ready(Cluster& c)
-{
-    for (int i = 0; i < Cluster::kServers; ++i)
-    {
-        MysqlPtr m(connect(c.port(i), "root", ""));
-        if (!m)
-        {
-            return false;
-        }
-        for (int t = 1; t <= kTables; ++t)
-        {
-            QueryResult r =
-                query(m.get(), "SELECT COUNT(*) FROM sbtest.sbtest" + std::to_string(t));
-            if (!r.ok || r.value() != std::to_string(kTableSize))
-            {
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
-void prepare_sbtest(Cluster& c)
-{
-    if (sbtest_ready(c))
-    {
-        return;
-    }
-    int primary = c.primary_port();
-    CommandResult cleanup = run_command(sysbench_args(primary, "cleanup"), 60s);
-    ASSERT_TRUE(cleanup.status.exited() && cleanup.status.exit_code() == 0) << cleanup.output;
-    CommandResult prepare = run_command(sysbench_args(primary, "prepare", {"--threads=4"}), 120s);
-    ASSERT_TRUE(prepare.status.exited() && prepare.status.exit_code() == 0) << prepare.output;
-    MysqlPtr admin(connect(primary, "root", ""));
-    ASSERT_TRUE(admin);
-    std::string gtid = query(admin.get(), "SELECT @@gtid_binlog_pos").value();
-    for (int i = 1; i < Cluster::kServers; ++i)
-    {
-        MysqlPtr replica(connect(c.port(i), "root", ""));
-        ASSERT_TRUE(replica) << "server" << i + 1;
-        QueryResult w = query(replica.get(), "SELECT MASTER_GTID_WAIT('" + gtid + "', 60)");
-        ASSERT_TRUE(w.ok) << w.message;
-        ASSERT_EQ(w.value(), "0") << "server" << i + 1 << " did not reach " << gtid;
-    }
-}
 
 std::string priority_patch(int priority)
 {
@@ -206,7 +126,7 @@ TEST(AdminLoad, SysbenchWithRestHammering)
     }
     auto start = std::chrono::steady_clock::now();
     CommandResult sb =
-        run_command(sysbench_args(port, "run",
+        run_command(sysbench_args("oltp_read_only", port, "run",
                                   {"--threads=" + std::to_string(kSysbenchThreads),
                                    "--time=" + std::to_string(kSeconds), "--percentile=95"}),
                     60s);

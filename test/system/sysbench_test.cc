@@ -15,15 +15,13 @@
 #include <sstream>
 
 #include "harness.hh"
+#include "sysbench_util.hh"
 
 using namespace sqlgate::test;
 
 namespace
 {
 
-constexpr const char* kSysbench = "/usr/bin/sysbench";
-constexpr int kTables = 4;
-constexpr int kTableSize = 10000;
 constexpr int kSeconds = 3;
 
 struct Combination
@@ -39,38 +37,6 @@ void PrintTo(const Combination& c, std::ostream* os)
     *os << c.workload << " --db-ps-mode=" << c.ps_mode << " --threads=" << c.threads;
 }
 
-std::vector<std::string> sysbench_args(const std::string& workload, int port,
-                                       const std::string& command,
-                                       const std::vector<std::string>& extra = {})
-{
-    std::vector<std::string> argv = {kSysbench,
-                                     workload,
-                                     "--db-driver=mysql",
-                                     "--mysql-host=127.0.0.1",
-                                     "--mysql-port=" + std::to_string(port),
-                                     "--mysql-user=app",
-                                     "--mysql-password=app_pw",
-                                     "--mysql-db=sbtest",
-                                     "--tables=" + std::to_string(kTables),
-                                     "--table-size=" + std::to_string(kTableSize)};
-    argv.insert(argv.end(), extra.begin(), extra.end());
-    argv.push_back(command);
-    return argv;
-}
-
-// The number after `label` on its line of sysbench's report ("queries:  123 (41.0 per
-// sec.)" gives 123), or nullopt when the line is missing.
-std::optional<double> report_value(const std::string& output, const std::string& label)
-{
-    std::regex re("\\n\\s*" + label + "\\s+([0-9.]+)");
-    std::smatch m;
-    if (!std::regex_search(output, m, re))
-    {
-        return std::nullopt;
-    }
-    return std::stod(m[1].str());
-}
-
 class SysbenchTest : public ::testing::TestWithParam<Combination>
 {
 protected:
@@ -81,25 +47,10 @@ protected:
             return;  // each test fails with a clear message
         }
         Cluster& c = shared_cluster();
-        int primary = c.primary_port();
-        // Idempotent: drop whatever a previous run left, then prepare.
-        CommandResult cleanup =
-            run_command(sysbench_args("oltp_read_only", primary, "cleanup"), 60s);
-        ASSERT_TRUE(cleanup.status.exited() && cleanup.status.exit_code() == 0) << cleanup.output;
-        CommandResult prepare =
-            run_command(sysbench_args("oltp_read_only", primary, "prepare", {"--threads=4"}), 120s);
-        ASSERT_TRUE(prepare.status.exited() && prepare.status.exit_code() == 0) << prepare.output;
-
-        MysqlPtr admin(connect(primary, "root", ""));
-        ASSERT_TRUE(admin);
-        std::string gtid = query(admin.get(), "SELECT @@gtid_binlog_pos").value();
-        for (int i = 1; i < Cluster::kServers; ++i)
+        prepare_sbtest(c);
+        if (::testing::Test::HasFatalFailure())
         {
-            MysqlPtr replica(connect(c.port(i), "root", ""));
-            ASSERT_TRUE(replica) << "server" << i + 1;
-            QueryResult w = query(replica.get(), "SELECT MASTER_GTID_WAIT('" + gtid + "', 60)");
-            ASSERT_TRUE(w.ok) << w.message;
-            ASSERT_EQ(w.value(), "0") << "server" << i + 1 << " did not reach " << gtid;
+            return;
         }
 
         s_port = free_port();
