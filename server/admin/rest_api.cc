@@ -1,6 +1,7 @@
 #include "rest_api.hh"
 
 #include "document.hh"
+#include "resources/fanout.hh"
 
 namespace sqlgate::admin
 {
@@ -78,20 +79,28 @@ const RestApi::Route* RestApi::match(const std::string& method,
     return nullptr;
 }
 
+std::string RestApi::allowed_methods(const std::vector<std::string>& parts) const
+{
+    std::string allowed;
+    Params params;
+    bool path_matched = false;
+    for (const char* m : {"GET", "PUT", "POST", "DELETE", "PATCH"})
+    {
+        if (match(m, parts, params, path_matched))
+        {
+            allowed += allowed.empty() ? m : std::string(", ") + m;
+        }
+    }
+    return allowed;
+}
+
 void RestApi::handle(const HttpRequest& req, Reply reply)
 {
     Params params;
     bool path_matched = false;
     if (req.method == "OPTIONS")
     {
-        std::string allowed;
-        for (const char* m : {"GET", "PUT", "POST", "DELETE", "PATCH"})
-        {
-            if (match(m, req.parts, params, path_matched))
-            {
-                allowed += allowed.empty() ? m : std::string(", ") + m;
-            }
-        }
+        std::string allowed = allowed_methods(req.parts);
         if (allowed.empty())
         {
             reply(HttpResponse::error(404, "No resource at /" + req.resource_path()));
@@ -108,8 +117,10 @@ void RestApi::handle(const HttpRequest& req, Reply reply)
     {
         if (path_matched)
         {
-            reply(HttpResponse::error(
-                405, "Method " + req.method + " is not allowed on /" + req.resource_path()));
+            HttpResponse r = HttpResponse::error(
+                405, "Method " + req.method + " is not allowed on /" + req.resource_path());
+            r.headers.emplace_back("Allow", allowed_methods(req.parts));
+            reply(std::move(r));
         }
         else
         {
@@ -145,6 +156,21 @@ void RestApi::handle(const HttpRequest& req, Reply reply)
                 return;
             }
         }
+    }
+    if (req.method != "GET" && req.method != "HEAD" && m_ctx.main)
+    {
+        // A change is answered only once every routing worker has run what the
+        // handler posted to it (posts run in order, so an empty round trip
+        // behind them is enough): after a 2xx, new sessions see the change.
+        Worker* main = m_ctx.main;
+        reply = [main, reply = std::move(reply)](HttpResponse resp) mutable
+        {
+            auto held = std::make_shared<HttpResponse>(std::move(resp));
+            fan_out<int>(
+                *main, [](RoutingWorker&) { return 0; },
+                [held, reply = std::move(reply)](std::vector<int>) mutable
+                { reply(std::move(*held)); });
+        };
     }
     if (route->sync)
     {

@@ -76,6 +76,7 @@ private:
         Handler handler;
         SyncHandler sync;
     };
+    std::string allowed_methods(const std::vector<std::string>& parts) const;
     const Route* match(const std::string& method, const std::vector<std::string>& parts,
                        Params& params, bool& path_matched) const;
 
