@@ -46,8 +46,9 @@ namespace
 {
 MHD_Result collect(void* cls, MHD_ValueKind, const char* key, const char* value)
 {
-    auto* map = static_cast<std::map<std::string, std::string>*>(cls);
-    (*map)[key] = value ? value : "";
+    auto* req = static_cast<HttpRequest*>(cls);
+    req->query[key] = value ? value : "";
+    req->query_list.emplace_back(key, value ? value : "");
     return MHD_YES;
 }
 
@@ -310,7 +311,7 @@ int AdminServer::begin(MHD_Connection* conn, RequestCtx& ctx, const char* url, c
     req->method = method;
     req->path = url;
     req->parts = split_path(url);
-    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, &collect, &req->query);
+    MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, &collect, req.get());
     MHD_get_connection_values(conn, MHD_HEADER_KIND, &collect_header, &req->headers);
     if (const std::string& o = req->header("x-http-method-override"); !o.empty())
     {

@@ -33,6 +33,8 @@ struct HttpRequest
     std::string path;                ///< as received, without the query string
     std::vector<std::string> parts;  ///< path segments, without a leading "v1"
     std::map<std::string, std::string> query;
+    /// The query parameters in the order given (module command arguments).
+    std::vector<std::pair<std::string, std::string>> query_list;
     std::map<std::string, std::string> headers;  ///< lower-case names
     std::string content_type;                    ///< media type only, lower case
     std::string body;

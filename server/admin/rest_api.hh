@@ -92,5 +92,7 @@ void add_session_routes(RestApi& api);
 void add_user_routes(RestApi& api);
 void add_change_routes(RestApi& api);
 void add_listener_routes(RestApi& api);
+void add_command_routes(RestApi& api);
+void add_monitor_routes(RestApi& api);
 
 }  // namespace sqlgate::admin

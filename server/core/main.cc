@@ -336,6 +336,11 @@ int main(int argc, char** argv)
     {
         w->start_thread();
     }
+    // Monitors: one thread each; their first tick runs at once.
+    for (auto& [name, mon] : objects.monitors)
+    {
+        mon->start();
+    }
 
     // The admin REST API: accounts in <datadir>/passwd, handlers on this thread.
     admin::AdminUsers admin_users;
@@ -361,6 +366,8 @@ int main(int argc, char** argv)
     admin::add_user_routes(api);
     admin::add_change_routes(api);
     admin::add_listener_routes(api);
+    admin::add_command_routes(api);
+    admin::add_monitor_routes(api);
     admin::AdminSettings as;
     as.host = cfg.global.get_string("admin_host");
     as.port = static_cast<int>(cfg.global.get_int("admin_port"));
@@ -419,6 +426,10 @@ int main(int argc, char** argv)
     }
     m.run();
 
+    for (auto& [name, mon] : objects.monitors)
+    {
+        mon->stop();
+    }
     // Workers close their sessions and listeners; give them until 4.5 s.
     timespec deadline;
     clock_gettime(CLOCK_REALTIME, &deadline);

@@ -103,6 +103,16 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
             svc->servers.push_back(it->second);
         }
     }
+    if (o.has("cluster"))
+    {
+        auto it = out.monitors.find(o.get_string("cluster"));
+        if (it == out.monitors.end())
+        {
+            err = "parameter 'cluster': '" + o.get_string("cluster") + "' is not a monitor";
+            return nullptr;
+        }
+        svc->servers = it->second->servers();
+    }
     if (o.has("filters"))
     {
         for (const auto& name : o.get_list("filters"))
@@ -124,6 +134,67 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
     svc->router_module = info->name;
     svc->router = info->create_router(*svc, err);
     return svc->router ? svc : nullptr;
+}
+
+std::shared_ptr<Monitor> make_monitor(const ObjectConfig& o, const Objects& out,
+                                      ModuleLoader& modules, std::string& err)
+{
+    std::vector<MonitorServer> targets;
+    if (o.has("servers"))
+    {
+        for (const auto& name : o.get_list("servers"))
+        {
+            auto it = out.servers.find(name);
+            if (it == out.servers.end())
+            {
+                err = "parameter 'servers': '" + name + "' is not a server";
+                return nullptr;
+            }
+            MonitorServer ms;
+            ms.server = it->second;
+            ms.user = o.get_string("user");
+            ms.password = o.get_string("password");
+            auto cfg = out.configs.find(name);
+            if (cfg != out.configs.end() && !cfg->second.get_string("monitoruser").empty())
+            {
+                ms.user = cfg->second.get_string("monitoruser");
+                ms.password = cfg->second.get_string("monitorpw");
+            }
+            targets.push_back(std::move(ms));
+        }
+    }
+    const ModuleInfo* info = modules.load(o.get_string("module"), ModuleKind::MONITOR, err);
+    if (!info)
+    {
+        return nullptr;
+    }
+    if (!info->create_monitor)
+    {
+        err = "module '" + std::string(info->name) + "' has no monitor";
+        return nullptr;
+    }
+    std::unique_ptr<Monitor> mon = info->create_monitor(o, std::move(targets), err);
+    if (!mon)
+    {
+        return nullptr;
+    }
+    mon->set_module(info->name);
+    return std::shared_ptr<Monitor>(std::move(mon));
+}
+
+std::string monitor_of(const Objects& o, const std::string& server)
+{
+    for (const auto& [name, m] : o.monitors)
+    {
+        for (const auto& s : m->servers())
+        {
+            if (s->name() == server)
+            {
+                return name;
+            }
+        }
+    }
+    return "";
 }
 
 bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
@@ -175,9 +246,21 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
                         return def->instance != nullptr;
                     });
         }
-        else if (o.type == "monitor")
+    }
+    for (const auto& o : cfg.objects)
+    {
+        if (o.type == "monitor")
         {
-            out.monitors.push_back(o);
+            guarded(o,
+                    [&](std::string& err)
+                    {
+                        auto mon = make_monitor(o, out, modules, err);
+                        if (mon)
+                        {
+                            out.monitors[o.name] = mon;
+                        }
+                        return mon != nullptr;
+                    });
         }
     }
     for (const auto& o : cfg.objects)

@@ -14,6 +14,7 @@
 
 #include "config/loader.hh"
 #include "module_loader.hh"
+#include "sqlgate/monitor.hh"
 #include "sqlgate/protocol.hh"
 #include "sqlgate/service.hh"
 
@@ -56,7 +57,7 @@ struct Objects
     std::map<std::string, std::shared_ptr<FilterDef>> filters;
     std::map<std::string, std::shared_ptr<Service>> services;
     std::map<std::string, std::shared_ptr<ListenerDef>> listeners;
-    std::vector<ObjectConfig> monitors;
+    std::map<std::string, std::shared_ptr<Monitor>> monitors;
     /// Every object's configuration by name (the admin API shows their parameters).
     std::map<std::string, ObjectConfig> configs;
 };
@@ -65,6 +66,13 @@ struct Objects
 /// router instance. nullptr with @c err naming the parameter at fault.
 std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
                                       ModuleLoader& modules, std::string& err);
+
+/// A monitor (not started) from its configuration: servers looked up in @c out.
+std::shared_ptr<Monitor> make_monitor(const ObjectConfig& o, const Objects& out,
+                                      ModuleLoader& modules, std::string& err);
+
+/// The name of the monitor that monitors @c server, or "".
+std::string monitor_of(const Objects& o, const std::string& server);
 
 /// Create module instances for every object of @c cfg. Errors name the
 /// object and the problem; on failure @c out is partly filled and unusable.

@@ -348,6 +348,48 @@ FILE* QlaFilter::open_log(const std::string& path, bool session_file) const
     return fp;
 }
 
+bool QlaFilter::read_unified(size_t start, size_t end, std::vector<std::string>& lines,
+                             std::string& error)
+{
+    {
+        std::lock_guard<std::mutex> guard(m_lock);
+        if (!m_unified)
+        {
+            error = "The filter has no unified log file (it needs log_type=unified)";
+            return false;
+        }
+        fflush(m_unified);
+    }
+    FILE* f = fopen(m_unified_path.c_str(), "r");
+    if (!f)
+    {
+        error = "Cannot open " + m_unified_path + ": " + strerror(errno);
+        return false;
+    }
+    std::string line;
+    size_t n = 0;
+    int c;
+    while (n < end && (c = fgetc(f)) != EOF)
+    {
+        if (c != '\n')
+        {
+            if (n >= start)
+            {
+                line += static_cast<char>(c);
+            }
+            continue;
+        }
+        if (n >= start)
+        {
+            lines.push_back(std::move(line));
+            line.clear();
+        }
+        ++n;
+    }
+    fclose(f);
+    return true;
+}
+
 void QlaFilter::write_shared(const std::string& line)
 {
     std::lock_guard<std::mutex> guard(m_lock);
@@ -436,6 +478,68 @@ std::unique_ptr<Filter> create(const ObjectConfig& config, std::string& error)
     return QlaFilter::create(config, error);
 }
 
+// `log FILTER [START] [END]`: lines of the unified file as a JSON array.
+void log_command(const std::vector<CommandArg>& args, CommandDone done)
+{
+    constexpr size_t kMaxLines = 10000;
+    auto* qla = dynamic_cast<QlaFilter*>(args[0].filter->instance.get());
+    size_t start = 0;
+    size_t end = kMaxLines;
+    char* rest = nullptr;
+    if (args[1].given)
+    {
+        start = strtoull(args[1].text.c_str(), &rest, 10);
+        if (args[1].text.empty() || *rest)
+        {
+            done(nullptr, "Argument 'start': '" + args[1].text + "' is not a line number");
+            return;
+        }
+        end = start + kMaxLines;
+    }
+    if (args[2].given)
+    {
+        end = strtoull(args[2].text.c_str(), &rest, 10);
+        if (args[2].text.empty() || *rest || end < start)
+        {
+            done(nullptr,
+                 "Argument 'end': '" + args[2].text + "' is not a line number at or after 'start'");
+            return;
+        }
+        if (end - start > kMaxLines)
+        {
+            done(nullptr, "At most " + std::to_string(kMaxLines) + " lines at a time");
+            return;
+        }
+    }
+    std::vector<std::string> lines;
+    std::string error;
+    if (!qla || !qla->read_unified(start, end, lines, error))
+    {
+        done(nullptr, qla ? error : "Not a qlafilter");
+        return;
+    }
+    json_t* out = json_array();
+    for (const auto& l : lines)
+    {
+        json_array_append_new(out, json_stringn(l.data(), l.size()));
+    }
+    done(out, "");
+}
+
+const std::vector<ModuleCommand>& commands()
+{
+    static const std::vector<ModuleCommand> cmds = {
+        {"log",
+         false,
+         "Show lines of the unified log file as a JSON array (line 0 is the header)",
+         {{"filter", CommandArgType::FILTER, false, "A qlafilter with log_type=unified"},
+          {"start", CommandArgType::STRING, true, "First line (default 0)"},
+          {"end", CommandArgType::STRING, true, "Line to stop before (default start+10000)"}},
+         &log_command},
+    };
+    return cmds;
+}
+
 }  // namespace sqlgate::qlafilter
 
 SQLGATE_MODULE_ENTRY
@@ -451,6 +555,8 @@ SQLGATE_MODULE_ENTRY
         nullptr,
         &sqlgate::qlafilter::create,
         nullptr,
+        nullptr,
+        &sqlgate::qlafilter::commands(),
     };
     return &info;
 }

@@ -116,6 +116,10 @@ public:
     void write_shared(const std::string& line);
     /// Report a failed write once per filter.
     void write_failed(const std::string& path, int err) const;
+    /// Lines [start, end) of the unified file (line 0 is the header), for the
+    /// `log` command; false with @c error when there is no unified file.
+    bool read_unified(size_t start, size_t end, std::vector<std::string>& lines,
+                      std::string& error);
 
 private:
     QlaFilter() = default;

@@ -270,6 +270,8 @@ SQLGATE_MODULE_ENTRY
         nullptr,
         &sqlgate::regexfilter::create,
         nullptr,
+        nullptr,
+        nullptr,
     };
     return &info;
 }

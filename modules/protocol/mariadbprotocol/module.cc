@@ -65,6 +65,8 @@ SQLGATE_MODULE_ENTRY
         nullptr,
         nullptr,
         &sqlgate::mariadbprotocol::create,
+        nullptr,
+        nullptr,
     };
     return &info;
 }

@@ -175,6 +175,8 @@ SQLGATE_MODULE_ENTRY
         &sqlgate::readconnroute::create,
         nullptr,
         nullptr,
+        nullptr,
+        nullptr,
     };
     return &info;
 }

@@ -262,13 +262,10 @@ HttpResponse delete_server(AdminContext& ctx, const HttpRequest& r, const std::s
     }
     std::vector<std::string> users = services_using(o, name);
     std::string error;
-    for (const auto& m : o.monitors)
+    if (std::string m = monitor_of(o, name); !m.empty())
     {
-        if (m.has("servers") && contains(m.get_list("servers"), name))
-        {
-            return HttpResponse::error(400, "Server " + name + " is monitored by " + m.name +
-                                                "; remove it from the monitor first");
-        }
+        return HttpResponse::error(
+            400, "Server " + name + " is monitored by " + m + "; remove it from the monitor first");
     }
     if (!users.empty() && !truthy(r.q("force")))
     {

@@ -31,6 +31,9 @@ HttpResponse not_found(const std::string& kind, const std::string& name);
 json_t* server_resource(const HttpRequest& r, const Objects& o, const Server& s);
 json_t* service_resource(const HttpRequest& r, const Objects& o, const Service& s, int64_t started);
 
+/// The module's commands as MaxScale lists them in the module document (commands.cc).
+json_t* module_commands_json(const HttpRequest& r, const ModuleInfo& m);
+
 /// Unix seconds as an HTTP date ("Sat, 21 Nov 2026 14:51:15 GMT").
 std::string http_date(int64_t unix_seconds);
 

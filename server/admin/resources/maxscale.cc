@@ -48,7 +48,7 @@ json_t* module_json(const HttpRequest& r, const ModuleInfo& m)
                               m.description, "api", static_cast<int>(m.abi));
     json_object_set_new(attrs, "parameters",
                         m.specification ? spec_json(*m.specification) : json_array());
-    json_object_set_new(attrs, "commands", json_array());
+    json_object_set_new(attrs, "commands", module_commands_json(r, m));
     return make_resource(r, "modules", m.name, attrs);
 }
 
@@ -334,30 +334,6 @@ void add_maxscale_routes(RestApi& api)
                     }
                     return HttpResponse(200, make_document(r, module_json(r, *it->second)));
                 }));
-
-    // Module commands (MaxScale: /maxscale/modules/:module/:command?arg1&arg2). No module
-    // defines one yet; the route answers 404 naming the module and the command.
-    auto command = [&ctx](const HttpRequest&, const Params& p)
-    {
-        const std::string& module = p.at("module");
-        bool core = false;
-        for (const auto& [n, spec] : core_modules())
-        {
-            core |= n == module;
-        }
-        if (!core && !ctx.modules->loaded().count(module))
-        {
-            std::vector<std::string> errors;
-            if (!ctx.modules->load_all(errors).count(module))
-            {
-                return not_found("module", module);
-            }
-        }
-        return HttpResponse::error(
-            404, "Module " + module + " has no command '" + p.at("command") + "'");
-    };
-    api.add("GET", "maxscale/modules/:module/:command", SyncHandler(command));
-    api.add("POST", "maxscale/modules/:module/:command", SyncHandler(command));
 
     api.add(
         "GET", "maxscale/logs",

@@ -21,15 +21,8 @@ namespace
 
 std::vector<std::string> monitors_of(const Objects& o, const std::string& server)
 {
-    std::vector<std::string> out;
-    for (const auto& m : o.monitors)
-    {
-        if (m.has("servers") && contains(m.get_list("servers"), server))
-        {
-            out.push_back(m.name);
-        }
-    }
-    return out;
+    std::string m = monitor_of(o, server);
+    return m.empty() ? std::vector<std::string>{} : std::vector<std::string>{m};
 }
 
 json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
@@ -42,6 +35,23 @@ json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
     {
         json_object_set_new(attrs, "parameters", params_json(cfg->second));
         json_object_set_new(attrs, "source", source_json(cfg->second));
+    }
+    // What the server's monitor learned at its last tick (nothing when unmonitored).
+    json_object_set_new(attrs, "gtid_current_pos", json_null());
+    json_object_set_new(attrs, "gtid_binlog_pos", json_null());
+    json_object_set_new(attrs, "server_id", json_null());
+    json_object_set_new(attrs, "read_only", json_null());
+    json_object_set_new(attrs, "replication_lag", json_integer(-1));
+    json_object_set_new(attrs, "master_id", json_integer(-1));
+    json_object_set_new(attrs, "slave_connections", json_array());
+    if (std::string m = monitor_of(o, s.name()); !m.empty())
+    {
+        json_t* info = json_loads(o.monitors.at(m)->server_info(s.name()).c_str(), 0, nullptr);
+        if (json_is_object(info))
+        {
+            json_object_update(attrs, info);
+        }
+        json_decref(info);
     }
     json_object_set_new(
         attrs, "statistics",

@@ -99,6 +99,10 @@ json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, i
     {
         filters.push_back(f->name);
     }
+    if (!s.config.get_string("cluster").empty())
+    {
+        monitors.push_back(s.config.get_string("cluster"));
+    }
     json_t* rels = json_object();
     json_object_set_new(rels, "servers",
                         make_relationship(r, "services", s.name, "servers", servers));
@@ -129,21 +133,36 @@ json_t* filter_json(const HttpRequest& r, const Objects& o, const FilterDef& f)
     return make_resource(r, "filters", f.name, attrs, rels);
 }
 
-json_t* monitor_json(const HttpRequest& r, const Objects& o, const ObjectConfig& m)
+json_t* monitor_json(const HttpRequest& r, const Objects& o, const Monitor& m)
 {
     json_t* attrs = json_object();
-    json_object_set_new(attrs, "module", json_string(m.get_string("module").c_str()));
-    json_object_set_new(attrs, "state", json_string("Stopped"));
-    json_object_set_new(attrs, "parameters", params_json(m));
-    json_object_set_new(attrs, "source", source_json(m));
-    json_object_set_new(attrs, "monitor_diagnostics", json_null());
-    std::vector<std::string> servers =
-        m.has("servers") ? m.get_list("servers") : std::vector<std::string>{};
+    json_object_set_new(attrs, "module", json_string(m.module().c_str()));
+    json_object_set_new(attrs, "state", json_string(m.running() ? "Running" : "Stopped"));
+    json_object_set_new(attrs, "ticks", json_integer(m.ticks()));
+    auto cfg = o.configs.find(m.name());
+    const ObjectConfig& c = cfg != o.configs.end() ? cfg->second : m.config();
+    json_object_set_new(attrs, "parameters", params_json(c));
+    json_object_set_new(attrs, "source", source_json(c));
+    json_t* diag = json_loads(m.diagnostics().c_str(), 0, nullptr);
+    json_object_set_new(attrs, "monitor_diagnostics", diag ? diag : json_object());
+    std::vector<std::string> servers, services;
+    for (const auto& s : m.servers())
+    {
+        servers.push_back(s->name());
+    }
+    for (const auto& [name, svc] : o.services)
+    {
+        if (svc->config.get_string("cluster") == m.name())
+        {
+            services.push_back(name);
+        }
+    }
     json_t* rels = json_object();
     json_object_set_new(rels, "servers",
-                        make_relationship(r, "monitors", m.name, "servers", servers));
-    json_object_set_new(rels, "services", make_relationship(r, "monitors", m.name, "services", {}));
-    return make_resource(r, "monitors", m.name, attrs, rels);
+                        make_relationship(r, "monitors", m.name(), "servers", servers));
+    json_object_set_new(rels, "services",
+                        make_relationship(r, "monitors", m.name(), "services", services));
+    return make_resource(r, "monitors", m.name(), attrs, rels);
 }
 
 // GET of a collection, an item and its relationships for one object kind.
@@ -217,31 +236,9 @@ void add_service_routes(RestApi& api)
              [&o](const HttpRequest& r, const FilterDef& f) { return filter_json(r, o, f); },
              {"services"});
 
-    // Monitors are configuration only until the monitor issue: list them from o.monitors.
-    api.add("GET", "monitors",
-            SyncHandler(
-                [&o](const HttpRequest& r, const Params&)
-                {
-                    json_t* data = json_array();
-                    for (const auto& m : o.monitors)
-                    {
-                        json_array_append_new(data, monitor_json(r, o, m));
-                    }
-                    return HttpResponse(200, make_document(r, data));
-                }));
-    api.add("GET", "monitors/:id",
-            SyncHandler(
-                [&o](const HttpRequest& r, const Params& p)
-                {
-                    for (const auto& m : o.monitors)
-                    {
-                        if (m.name == p.at("id"))
-                        {
-                            return HttpResponse(200, make_document(r, monitor_json(r, o, m)));
-                        }
-                    }
-                    return not_found("monitor", p.at("id"));
-                }));
+    add_kind(api, "monitors", "monitor", o.monitors,
+             [&o](const HttpRequest& r, const Monitor& m) { return monitor_json(r, o, m); },
+             {"servers", "services"});
 
     // The seed's listener sub-resource of a service.
     api.add("GET", "services/:id/listeners",

@@ -17,13 +17,15 @@
 #include <string>
 
 #include "sqlgate/config.hh"
+#include "sqlgate/modulecmd.hh"
+#include "sqlgate/monitor.hh"
 #include "sqlgate/protocol.hh"
 #include "sqlgate/routing.hh"
 
 namespace sqlgate
 {
 
-constexpr uint32_t SQLGATE_ABI = 1;
+constexpr uint32_t SQLGATE_ABI = 2;
 
 enum class ModuleKind
 {
@@ -54,6 +56,12 @@ struct ModuleInfo
     std::unique_ptr<Protocol> (*create_protocol)(const ObjectConfig& listener,
                                                  std::shared_ptr<const Service> service,
                                                  std::string& error);
+    /// @c targets: the monitored servers with their credentials resolved.
+    std::unique_ptr<Monitor> (*create_monitor)(const ObjectConfig& config,
+                                               std::vector<MonitorServer> targets,
+                                               std::string& error);
+    /// The module's commands, or nullptr.
+    const std::vector<ModuleCommand>* commands;
 };
 
 }  // namespace sqlgate

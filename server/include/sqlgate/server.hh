@@ -48,6 +48,16 @@ public:
     uint64_t status() const { return m_status.load(std::memory_order_relaxed); }
     void set_status_bits(uint64_t bits) { m_status.fetch_or(bits, std::memory_order_relaxed); }
     void clear_status_bits(uint64_t bits) { m_status.fetch_and(~bits, std::memory_order_relaxed); }
+    /// Replace the bits of @c mask with those of @c value in one atomic step,
+    /// keeping the others (a monitor's tick; the operator's maintenance stays).
+    void assign_status(uint64_t mask, uint64_t value)
+    {
+        uint64_t cur = m_status.load(std::memory_order_relaxed);
+        while (!m_status.compare_exchange_weak(cur, (cur & ~mask) | (value & mask),
+                                               std::memory_order_relaxed))
+        {
+        }
+    }
     /// True when some monitor sets this server's role bits.
     bool monitored() const { return m_monitored.load(std::memory_order_relaxed); }
     void set_monitored(bool m) { m_monitored.store(m, std::memory_order_relaxed); }
