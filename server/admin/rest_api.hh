@@ -94,5 +94,6 @@ void add_change_routes(RestApi& api);
 void add_listener_routes(RestApi& api);
 void add_command_routes(RestApi& api);
 void add_monitor_routes(RestApi& api);
+void add_object_change_routes(RestApi& api);
 
 }  // namespace sqlgate::admin

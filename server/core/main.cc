@@ -366,6 +366,7 @@ int main(int argc, char** argv)
     admin::add_user_routes(api);
     admin::add_change_routes(api);
     admin::add_listener_routes(api);
+    admin::add_object_change_routes(api);
     admin::add_command_routes(api);
     admin::add_monitor_routes(api);
     admin::AdminSettings as;
