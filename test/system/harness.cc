@@ -347,8 +347,11 @@ std::string config_for(const Cluster& cluster, int listener_port, const std::str
     {
         out << "router_options=" << options.router_options << "\n";
     }
-    out << "servers=" << servers << "\n"
-        << "user=sqlgate\n"
+    if (!servers.empty())
+    {
+        out << "servers=" << servers << "\n";
+    }
+    out << "user=sqlgate\n"
         << "password=sqlgate_pw\n"
         << options.service_extra << "\n"
         << "[Read-Write-Listener]\n"

@@ -221,6 +221,7 @@ struct ConfigOptions
 };
 
 // A standard sqlgate config (the format of etc/sandbox.cnf) for `cluster`: [maxscale],
+// (no servers= line when options.servers is empty, e.g. for cluster=),
 // [server1]..[server3], [Read-Write-Service] (user sqlgate) and [Read-Write-Listener] on
 // 127.0.0.1:listener_port, followed by `extra_sections` verbatim.
 std::string config_for(const Cluster& cluster, int listener_port,

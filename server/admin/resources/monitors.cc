@@ -6,9 +6,18 @@
  * for the tick in progress (at most the backend timeouts); routing workers
  * are never involved.
  */
+#include <algorithm>
+
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
+#include "config/persist.hh"
+#include "config/specs.hh"
+#include "config/util.hh"
+#include "module_loader.hh"
+#include "object_changes.hh"
+#include "patch.hh"
+#include "runtime.hh"
 #include "sqlgate/log.hh"
 
 namespace sqlgate::admin
@@ -39,6 +48,251 @@ HttpResponse stop_start(AdminContext& ctx, const HttpRequest& r, const std::stri
     return HttpResponse::no_content();
 }
 
+std::string listed(const std::vector<std::string>& v)
+{
+    std::string out;
+    for (const auto& s : v)
+    {
+        out += (out.empty() ? "" : ", ") + s;
+    }
+    return out;
+}
+
+std::vector<std::string> services_of(const Objects& o, const std::string& monitor)
+{
+    std::vector<std::string> out;
+    for (const auto& [name, svc] : o.services)
+    {
+        if (svc->config.get_string("cluster") == monitor)
+        {
+            out.push_back(name);
+        }
+    }
+    return out;
+}
+
+// Every server of @c cfg exists and no other monitor has it.
+bool check_servers(const Objects& o, const ObjectConfig& cfg, std::string& error)
+{
+    for (const auto& s : cfg.has("servers") ? cfg.get_list("servers") : std::vector<std::string>{})
+    {
+        if (!o.servers.count(s))
+        {
+            error = "'" + s + "' is not a server";
+            return false;
+        }
+        std::string other = monitor_of(o, s);
+        if (!other.empty() && other != cfg.name)
+        {
+            error = "Server " + s + " is already monitored by " + other +
+                    "; a server belongs to at most one monitor";
+            return false;
+        }
+    }
+    return true;
+}
+
+// The monitor's servers lose the roles it gave them (they keep maintenance and drain).
+void forget_roles(const Monitor& m, const std::vector<ServerPtr>& keep = {})
+{
+    for (const auto& s : m.servers())
+    {
+        if (std::find(keep.begin(), keep.end(), s) == keep.end())
+        {
+            s->assign_status(MONITOR_STATUS_BITS, 0);
+        }
+    }
+}
+
+// Rebuild the services that route to the monitor's servers (cluster=NAME).
+bool refresh_services(AdminContext& ctx, const std::string& monitor, std::string& error)
+{
+    for (const auto& name : services_of(*ctx.objects, monitor))
+    {
+        auto svc = build_service(ctx.objects->services.at(name)->config, *ctx.objects, *ctx.modules,
+                                 error);
+        if (!svc || !install_service(ctx, svc, false, error))
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+HttpResponse create_monitor(AdminContext& ctx, const HttpRequest& r)
+{
+    Objects& o = *ctx.objects;
+    json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
+    HttpResponse fail;
+    std::string id = new_object_id(o, data, "monitors", fail);
+    if (id.empty())
+    {
+        return fail;
+    }
+    std::string module, error;
+    std::vector<RawParam> raw;
+    std::map<std::string, std::vector<std::string>> rels;
+    if (!module_name(data, "module", module, error) ||
+        !post_params(data, "monitor", "module", module, raw, error) ||
+        !post_relationships(data, {"servers"},
+                            "services use a monitor's servers through their cluster parameter",
+                            rels, error))
+    {
+        return bad_request(error);
+    }
+    const ModuleInfo* info = ctx.modules->load(module, ModuleKind::MONITOR, error);
+    if (!info)
+    {
+        return bad_request(error);
+    }
+    if (!rels["servers"].empty())
+    {
+        if (std::any_of(raw.begin(), raw.end(),
+                        [](const RawParam& p) { return p.key == "servers"; }))
+        {
+            return bad_request(
+                "Give the servers either as the parameter 'servers' or as the relationship");
+        }
+        raw.push_back(RawParam{"servers", listed(rels["servers"]), 0});
+    }
+    ObjectConfig cfg;
+    std::vector<std::string> errors;
+    if (!build_object("REST API", id, 0, raw, {&monitor_spec(), info->specification}, cfg, errors))
+    {
+        return bad_request(listed(errors));
+    }
+    cfg.type = "monitor";
+    std::shared_ptr<Monitor> mon;
+    if (!check_servers(o, cfg, error) || !(mon = make_monitor(cfg, o, *ctx.modules, error)))
+    {
+        return bad_request(error);
+    }
+    if (!persist(ctx, cfg, error))
+    {
+        return HttpResponse::error(500, error);
+    }
+    o.configs[id] = cfg;
+    o.monitors[id] = mon;
+    mon->start();
+    SG_NOTICE("Monitor %s created through the REST API by '%s'", id.c_str(), r.user.c_str());
+    return HttpResponse::no_content();
+}
+
+HttpResponse patch_monitor(RestApi& api, const HttpRequest& r, const std::string& name)
+{
+    AdminContext& ctx = api.ctx();
+    Objects& o = *ctx.objects;
+    auto it = o.monitors.find(name);
+    if (it == o.monitors.end())
+    {
+        return not_found("monitor", name);
+    }
+    std::shared_ptr<Monitor> old = it->second;
+    JsonPtr cur = current_document(api, r, "monitors", name);
+    HttpResponse fail;
+    JsonPtr want = cur ? changed_document(r, cur.get(), fail) : nullptr;
+    if (!want)
+    {
+        if (cur)
+        {
+            return fail;
+        }
+        return HttpResponse::error(500, "Cannot read monitor " + name);
+    }
+    const ModuleInfo* info = ctx.modules->loaded().at(old->module());
+    std::map<std::string, Value> changes;
+    std::string error;
+    if (!parameter_changes(cur.get(), want.get(), {&monitor_spec(), info->specification}, changes,
+                           error))
+    {
+        return bad_request(error);
+    }
+    if (relationship_ids(cur.get(), "services") != relationship_ids(want.get(), "services"))
+    {
+        return bad_request("A monitor's services are set by the services' cluster parameter");
+    }
+    ObjectConfig cfg = o.configs.at(name);
+    for (auto& [k, v] : changes)
+    {
+        cfg.values[k] = v;
+        cfg.origins[k] = Origin{"REST API", 0};
+    }
+    std::vector<std::string> servers = relationship_ids(want.get(), "servers");
+    if (servers != relationship_ids(cur.get(), "servers") && !changes.count("servers"))
+    {
+        if (!list_value(monitor_spec(), "servers", servers, cfg.values["servers"], error))
+        {
+            return bad_request("servers: " + error);
+        }
+        cfg.origins["servers"] = Origin{"REST API", 0};
+    }
+    std::shared_ptr<Monitor> mon;
+    if (!check_servers(o, cfg, error) || !(mon = make_monitor(cfg, o, *ctx.modules, error)))
+    {
+        return bad_request(error);
+    }
+    if (!persist(ctx, cfg, error))
+    {
+        return HttpResponse::error(500, error);
+    }
+    bool was_running = old->running();
+    old->stop();
+    forget_roles(*old, mon->servers());
+    o.configs[name] = cfg;
+    o.monitors[name] = mon;
+    if (was_running)
+    {
+        mon->start();
+    }
+    if (!refresh_services(ctx, name, error))
+    {
+        return HttpResponse::error(500, error);
+    }
+    SG_NOTICE("Monitor %s changed through the REST API by '%s'", name.c_str(), r.user.c_str());
+    return HttpResponse::no_content();
+}
+
+HttpResponse delete_monitor(AdminContext& ctx, const HttpRequest& r, const std::string& name)
+{
+    Objects& o = *ctx.objects;
+    auto it = o.monitors.find(name);
+    if (it == o.monitors.end())
+    {
+        return not_found("monitor", name);
+    }
+    std::vector<std::string> services = services_of(o, name);
+    if (!services.empty())
+    {
+        return bad_request("Monitor " + name + " is used by " + listed(services) +
+                           " (their cluster parameter); change them first");
+    }
+    if (!it->second->servers().empty() && !truthy(r.q("force")))
+    {
+        std::vector<std::string> names;
+        for (const auto& s : it->second->servers())
+        {
+            names.push_back(s->name());
+        }
+        return bad_request("Monitor " + name + " monitors " + listed(names) +
+                           "; remove them first or use force=yes");
+    }
+    if (ctx.static_names.count(name))
+    {
+        return refuse_static(ctx, "Monitor", name);
+    }
+    std::string error;
+    if (!unpersist_object(ctx.datadir, name, error))
+    {
+        return HttpResponse::error(500, error);
+    }
+    it->second->stop();
+    forget_roles(*it->second);
+    o.monitors.erase(it);
+    o.configs.erase(name);
+    SG_NOTICE("Monitor %s destroyed through the REST API by '%s'", name.c_str(), r.user.c_str());
+    return HttpResponse::no_content();
+}
+
 }  // namespace
 
 void add_monitor_routes(RestApi& api)
@@ -50,6 +304,36 @@ void add_monitor_routes(RestApi& api)
     api.add("PUT", "monitors/:id/start",
             SyncHandler([&ctx](const HttpRequest& r, const Params& p)
                         { return stop_start(ctx, r, p.at("id"), true); }));
+    api.add("POST", "monitors",
+            SyncHandler([&ctx](const HttpRequest& r, const Params&)
+                        { return create_monitor(ctx, r); }));
+    api.add("PATCH", "monitors/:id",
+            SyncHandler([&api](const HttpRequest& r, const Params& p)
+                        { return patch_monitor(api, r, p.at("id")); }));
+    api.add("DELETE", "monitors/:id",
+            SyncHandler([&ctx](const HttpRequest& r, const Params& p)
+                        { return delete_monitor(ctx, r, p.at("id")); }));
+    // PATCH .../relationships/servers with {"data":[...]}: the same as a partial document.
+    api.add("PATCH", "monitors/:id/relationships/servers",
+            SyncHandler(
+                [&api](const HttpRequest& r, const Params& p)
+                {
+                    json_t* ids = r.json ? json_object_get(r.json.get(), "data") : nullptr;
+                    if (!json_is_array(ids))
+                    {
+                        return bad_request(
+                            "Expected {\"data\": [{\"id\": ..., \"type\": \"servers\"}]}");
+                    }
+                    HttpRequest partial;
+                    partial.method = r.method;
+                    partial.parts = r.parts;
+                    partial.base_url = r.base_url;
+                    partial.user = r.user;
+                    partial.content_type = "application/json";
+                    partial.json.reset(json_pack("{s:{s:{s:{s:O}}}}", "data", "relationships",
+                                                 "servers", "data", ids));
+                    return patch_monitor(api, partial, p.at("id"));
+                }));
 }
 
 }  // namespace sqlgate::admin
