@@ -4,27 +4,14 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
-#include "harness.hh"
-#include "http_client.hh"
+#include "admin_gate.hh"
 
 using namespace sqlgate::test;
 
 namespace
 {
 
-struct Gate
-{
-    int port = free_port();
-    int admin = free_port();
-    std::unique_ptr<SqlGate> gate;
-    Gate(const std::vector<std::string>& args = {}, ConfigOptions o = {})
-    {
-        o.admin_port = admin;
-        gate = std::make_unique<SqlGate>(config_for(shared_cluster(), port, "", o), port, args);
-        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
-    }
-    Http http() const { return Http(admin); }
-};
+using Gate = AdminGate;
 
 std::string server_port_of(int port)
 {
@@ -118,8 +105,8 @@ TEST(AdminChanges, InvalidChangesNameTheParameterAndChangeNothing)
 TEST(AdminChanges, ServerCreatedUsedPersistedAndDestroyed)
 {
     Cluster& cluster = shared_cluster();
-    std::string datadir = Gate().gate->dir() + "-persist";  // a directory that outlives one gate
-    ASSERT_EQ(mkdir(datadir.c_str(), 0700), 0);
+    TempDir dir;  // outlives each gate
+    const std::string& datadir = dir.path;
     std::string body =
         R"({"data":{"id":"extra","type":"servers","attributes":{"parameters":{"address":"127.0.0.1","port":)" +
         std::to_string(cluster.port(2)) + "}}}}";
@@ -178,7 +165,6 @@ TEST(AdminChanges, ServerCreatedUsedPersistedAndDestroyed)
         Gate g({"--datadir", datadir});
         EXPECT_EQ(g.http().get("/v1/servers/extra").code, 404);
     }
-    run_command({"rm", "-rf", datadir}, 10s);
 }
 
 TEST(AdminChanges, PatchServiceParametersAndFilters)

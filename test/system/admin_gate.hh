@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <stdlib.h>
+
 #include <memory>
 #include <string>
 #include <vector>
@@ -29,6 +31,22 @@ struct AdminGate
         EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
     }
     Http http() const { return Http(admin); }
+};
+
+// A directory that outlives one gate (for restarts), removed by the destructor.
+struct TempDir
+{
+    std::string path;
+    TempDir()
+    {
+        char tmpl[] = "/tmp/sqlgate-objects-XXXXXX";
+        path = mkdtemp(tmpl) ? tmpl : "";
+    }
+    ~TempDir() { run_command({"rm", "-rf", path}, 10s); }
+    std::string persisted(const std::string& name) const
+    {
+        return read_file(path + "/sqlgate.cnf.d/" + name + ".cnf");
+    }
 };
 
 }  // namespace sqlgate::test

@@ -87,8 +87,8 @@ TEST(AdminMonitors, RolesFoundAndShownAndRoutedTo)
 
 TEST(AdminMonitors, CreatePatchStopStartDestroyAndPersist)
 {
-    std::string datadir = AdminGate().gate->dir() + "-mon";
-    ASSERT_EQ(mkdir(datadir.c_str(), 0700), 0);
+    TempDir dir;
+    const std::string& datadir = dir.path;
     {
         AdminGate g({"--datadir", datadir});
         Http h = g.http();
@@ -178,7 +178,6 @@ TEST(AdminMonitors, CreatePatchStopStartDestroyAndPersist)
         AdminGate g({"--datadir", datadir});
         EXPECT_EQ(g.http().get("/v1/monitors/M1").code, 404);
     }
-    run_command({"rm", "-rf", datadir}, 10s);
 }
 
 TEST(AdminMonitors, StaticMonitorUsedByAServiceCannotBeDestroyed)
@@ -205,9 +204,8 @@ TEST(AdminMonitors, StaticMonitorUsedByAServiceCannotBeDestroyed)
 TEST(AdminMonitors, ModuleCommandsQlafilterLog)
 {
     ConfigOptions o;
-    AdminGate probe;
-    std::string qla_dir = probe.gate->dir() + "-qla";
-    ASSERT_EQ(mkdir(qla_dir.c_str(), 0700), 0);
+    TempDir dir;
+    const std::string& qla_dir = dir.path;
     o.service_extra = "filters=Q\n";
     AdminGate g({}, o,
                 "[Q]\ntype=filter\nmodule=qlafilter\nlog_type=unified\nfilebase=" + qla_dir +
@@ -268,5 +266,4 @@ TEST(AdminMonitors, ModuleCommandsQlafilterLog)
         204);
     Http viewer(g.admin, "viewer", "pw");
     EXPECT_EQ(viewer.get("/v1/maxscale/modules/qlafilter/log?Q").code, 200);
-    run_command({"rm", "-rf", qla_dir}, 10s);
 }

@@ -6,8 +6,7 @@
 #include <stdlib.h>
 #include <sys/stat.h>
 
-#include "harness.hh"
-#include "http_client.hh"
+#include "admin_gate.hh"
 
 using namespace sqlgate::test;
 
@@ -18,39 +17,15 @@ const std::string kStaticFilter =
     "[Static-Regex]\ntype=filter\nmodule=regexfilter\nmatch=nothing\n"
     "replace=nothing\n";
 
-struct Gate
+struct Gate : AdminGate
 {
-    int port = free_port();
-    int admin = free_port();
-    std::unique_ptr<SqlGate> gate;
-    Gate(const std::vector<std::string>& args = {}, const std::string& extra = "")
+    explicit Gate(const std::vector<std::string>& args = {}, const std::string& extra = "")
+        : AdminGate(args, {}, kStaticFilter + extra)
     {
-        ConfigOptions o;
-        o.admin_port = admin;
-        gate = std::make_unique<SqlGate>(
-            config_for(shared_cluster(), port, kStaticFilter + extra, o), port, args);
-        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
     }
-    Http http() const { return Http(admin); }
     std::string persisted(const std::string& name) const
     {
         return read_file(gate->dir() + "/data/sqlgate.cnf.d/" + name + ".cnf");
-    }
-};
-
-// A directory that outlives one gate (for restarts), removed by the destructor.
-struct TempDir
-{
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/sqlgate-objects-XXXXXX";
-        path = mkdtemp(tmpl) ? tmpl : "";
-    }
-    ~TempDir() { run_command({"rm", "-rf", path}, 10s); }
-    std::string persisted(const std::string& name) const
-    {
-        return read_file(path + "/sqlgate.cnf.d/" + name + ".cnf");
     }
 };
 

@@ -192,36 +192,6 @@ std::shared_ptr<Service> build_service(const ObjectConfig& cfg, const Objects& o
     }
 }
 
-bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
-                     std::string& error)
-{
-    Objects& o = *ctx.objects;
-    if (save)
-    {
-        if (!persist(ctx, svc->config, error))
-        {
-            return false;
-        }
-        o.configs[svc->name] = svc->config;
-    }
-    o.services[svc->name] = svc;
-    for (auto& [name, def] : o.listeners)
-    {
-        if (def->service->name == svc->name)
-        {
-            auto copy = std::make_shared<ListenerDef>(*def);
-            copy->service = svc;
-            copy->protocol->service_changed(svc);
-            def = copy;
-            for (RoutingWorker* w : RoutingWorker::all())
-            {
-                w->post([w, copy]() { w->replace_listener(copy); });
-            }
-        }
-    }
-    return true;
-}
-
 HttpResponse refuse_static(const AdminContext& ctx, const std::string& kind,
                            const std::string& name)
 {

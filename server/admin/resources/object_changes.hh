@@ -52,11 +52,6 @@ JsonPtr current_document(RestApi& api, const HttpRequest& r, const std::string& 
 std::shared_ptr<Service> build_service(const ObjectConfig& cfg, const Objects& o,
                                        ModuleLoader& modules, std::string& error);
 
-/// Make the built @c svc the one its listeners give new sessions; persisted when
-/// @c save (a service rebuilt with an unchanged configuration keeps its source).
-bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
-                     std::string& error);
-
 /// POST /v1/filters, PATCH and DELETE /v1/filters/:id (filter_changes.cc).
 void add_filter_change_routes(RestApi& api);
 

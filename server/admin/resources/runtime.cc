@@ -65,34 +65,42 @@ bool list_value(const Specification& spec, const std::string& param,
     return parse_value(*p, text, out, error);
 }
 
-bool rebuild_service(AdminContext& ctx, ObjectConfig cfg, std::string& error)
+bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
+                     std::string& error)
 {
     Objects& o = *ctx.objects;
-    std::shared_ptr<Service> svc = make_service(cfg, o, *ctx.modules, error);
-    if (!svc)
+    if (save)
     {
-        return false;
+        if (!persist(ctx, svc->config, error))
+        {
+            return false;
+        }
+        o.configs[svc->name] = svc->config;
     }
-    if (!persist(ctx, svc->config, error))
-    {
-        return false;
-    }
-    o.services[cfg.name] = svc;
-    o.configs[cfg.name] = svc->config;
+    o.services[svc->name] = svc;
     for (auto& [name, def] : o.listeners)
     {
-        if (def->service->name != cfg.name)
+        if (def->service->name == svc->name)
         {
-            continue;
+            auto copy = std::make_shared<ListenerDef>(*def);
+            copy->service = svc;
+            copy->protocol->service_changed(svc);
+            def = copy;
+            for (RoutingWorker* w : RoutingWorker::all())
+            {
+                w->post([w, copy]() { w->replace_listener(copy); });
+            }
         }
-        auto copy = std::make_shared<ListenerDef>(*def);
-        copy->service = svc;
-        copy->protocol->service_changed(svc);
-        def = copy;
-        for (RoutingWorker* w : RoutingWorker::all())
-        {
-            w->post([w, copy]() { w->replace_listener(copy); });
-        }
+    }
+    return true;
+}
+
+bool rebuild_service(AdminContext& ctx, ObjectConfig cfg, std::string& error)
+{
+    std::shared_ptr<Service> svc = make_service(cfg, *ctx.objects, *ctx.modules, error);
+    if (!svc || !install_service(ctx, svc, true, error))
+    {
+        return false;
     }
     SG_NOTICE("Service %s changed through the REST API; new sessions use the new configuration",
               cfg.name.c_str());

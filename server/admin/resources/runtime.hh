@@ -9,10 +9,16 @@
  */
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "../rest_api.hh"
 #include "sqlgate/config.hh"
+
+namespace sqlgate
+{
+class Service;
+}
 
 namespace sqlgate::admin
 {
@@ -31,6 +37,11 @@ bool is_runtime_object(const ObjectConfig& cfg);
  * listeners use it. On failure nothing changes.
  */
 bool rebuild_service(AdminContext& ctx, ObjectConfig cfg, std::string& error);
+
+/// Make the built @c svc the one its listeners give new sessions; persisted when
+/// @c save (a service rebuilt with an unchanged configuration keeps its source).
+bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
+                     std::string& error);
 
 /// Names of the services whose targets include @c server.
 std::vector<std::string> services_using(const Objects& o, const std::string& server);
