@@ -187,6 +187,17 @@ TEST(AdminChanges, PatchServiceParametersAndFilters)
     EXPECT_NE(r.error().find("nosuch"), std::string::npos) << r.error();
     // Sessions keep working after the rebuild.
     EXPECT_NE(server_port_of(g.port), "no connection");
+    // The router's own parameters change too: router_options=master follows the
+    // server marked Master (by hand here; no monitor).
+    ASSERT_EQ(h.put("/v1/servers/server2/set?state=master").code, 204);
+    r = h.json_patch(
+        "/v1/services/Read-Write-Service",
+        R"([{"op":"replace","path":"/data/attributes/parameters/router_options","value":"master"}])");
+    ASSERT_EQ(r.code, 204) << r.error();
+    for (int i = 0; i < 3; ++i)
+    {
+        EXPECT_EQ(server_port_of(g.port), std::to_string(shared_cluster().port(1)));
+    }
 }
 
 TEST(AdminChanges, ListenerCreatedAtRuntimeStopStartDestroy)

@@ -310,20 +310,32 @@ TEST(AdminObjects, FilterCreatedAttachedPatchedAndDestroyed)
     EXPECT_EQ(h.get("/v1/filters/Rewrite").str("/data/relationships/services/data/0/id"),
               "Read-Write-Service");
 
-    // PATCH: the parameters the module marks modifiable (regexfilter marks none); the same
-    // value is no change, in both forms. A refused PATCH changes nothing.
-    std::string before = h.get("/v1/filters/Rewrite").body;
+    // PATCH of a parameter builds a new filter instance: new sessions use it at once,
+    // in both forms; a session opened before keeps the chain it started with.
+    MysqlPtr older(connect(g.port, "app", "app_pw", "test"));
+    ASSERT_TRUE(older);
     r = h.patch("/v1/filters/Rewrite",
                 R"({"data":{"attributes":{"parameters":{"replace":"other_marker"}}}})");
-    EXPECT_EQ(r.code, 400);
-    EXPECT_NE(r.error().find("parameter 'replace' cannot be changed at runtime"), std::string::npos)
-        << r.error();
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(value_of(g.port, sql), "other_marker");
+    EXPECT_EQ(query(older.get(), sql).value(), "after_marker");
+    EXPECT_NE(g.persisted("Rewrite").find("replace=other_marker"), std::string::npos);
     r = h.json_patch(
         "/v1/filters/Rewrite",
-        R"([{"op":"replace","path":"/data/attributes/parameters/match","value":"x"}])");
+        R"([{"op":"replace","path":"/data/attributes/parameters/replace","value":"after_marker"}])");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(value_of(g.port, sql), "after_marker");
+    // Refusals change nothing: a bad regex, a static parameter, an unknown one.
+    std::string before = h.get("/v1/filters/Rewrite").body;
+    r = h.json_patch(
+        "/v1/filters/Rewrite",
+        R"([{"op":"replace","path":"/data/attributes/parameters/match","value":"("}])");
     EXPECT_EQ(r.code, 400);
-    EXPECT_NE(r.error().find("parameter 'match' cannot be changed at runtime"), std::string::npos)
-        << r.error();
+    EXPECT_NE(r.error().find("match"), std::string::npos) << r.error();
+    r = h.patch("/v1/filters/Rewrite",
+                R"({"data":{"attributes":{"parameters":{"module":"qlafilter"}}}})");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("module"), std::string::npos) << r.error();
     r = h.patch("/v1/filters/Rewrite", R"({"data":{"attributes":{"parameters":{"nosuch":1}}}})");
     EXPECT_EQ(r.code, 400);
     EXPECT_NE(r.error().find("unknown parameter 'nosuch'"), std::string::npos) << r.error();

@@ -424,7 +424,7 @@ const Specification& spec()
 {
     static const Specification s(
         "qlafilter",
-        {
+        all_runtime({
             make_param("filebase", ParamType::PATH,
                        "Base name of the log files: <filebase>.<session id> for session files, "
                        "<filebase>.unified for the unified file",
@@ -469,7 +469,7 @@ const Specification& spec()
             make_param("use_canonical_form", ParamType::BOOL,
                        "Log the canonical form of statements (literals replaced by ?)",
                        std::string("false")),
-        });
+        }));
     return s;
 }
 

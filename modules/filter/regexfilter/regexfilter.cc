@@ -224,7 +224,7 @@ const Specification& spec()
 {
     static const Specification s(
         "regexfilter",
-        {
+        all_runtime({
             make_param("match", ParamType::REGEX,
                        "PCRE2 pattern: the parts of a statement that it matches are replaced",
                        std::nullopt, true),
@@ -246,7 +246,7 @@ const Specification& spec()
                 std::string("")),
             make_param("user", ParamType::STRING,
                        "Only rewrite statements of sessions of this user", std::string("")),
-        });
+        }));
     return s;
 }
 

@@ -131,9 +131,10 @@ const Specification& spec()
 {
     static const Specification s(
         "readconnroute",
-        {make_param("router_options", ParamType::ENUM_LIST,
-                    "Which servers sessions may use: master, slave, running or synced",
-                    std::string("running"), false, {"master", "slave", "running", "synced"})});
+        all_runtime(
+            {make_param("router_options", ParamType::ENUM_LIST,
+                        "Which servers sessions may use: master, slave, running or synced",
+                        std::string("running"), false, {"master", "slave", "running", "synced"})}));
     return s;
 }
 

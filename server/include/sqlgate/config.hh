@@ -72,6 +72,18 @@ inline ParamSpec make_param(std::string name, ParamType type, std::string descri
     return p;
 }
 
+/// @c params, every one marked modifiable at runtime: for modules whose
+/// instance is simply built anew when a parameter changes (new sessions use
+/// the new instance, running ones keep theirs).
+inline std::vector<ParamSpec> all_runtime(std::vector<ParamSpec> params)
+{
+    for (auto& p : params)
+    {
+        p.runtime = true;
+    }
+    return params;
+}
+
 /// True when @c list (e.g. an ENUM_LIST value) holds @c value.
 inline bool contains(const std::vector<std::string>& list, std::string_view value)
 {
