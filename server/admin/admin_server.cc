@@ -91,26 +91,66 @@ std::vector<std::string> split_path(const char* url)
     return parts;
 }
 
-int send(MHD_Connection* conn, const HttpRequest* req, HttpResponse& r)
+// Shape a GET document (fields, filter, paging), answer If-None-Match, and
+// serialize the body. Runs on the thread that made the answer.
+void render(const HttpRequest* req, HttpResponse& r)
 {
-    std::string text;
-    if (r.body)
+    if (r.rendered)
     {
-        bool pretty = !req || !req->has_q("pretty") || truthy(req->q("pretty"));
-        char* s = json_dumps(r.body.get(), pretty ? JSON_INDENT(4) : JSON_COMPACT);
-        text = s ? s : "";
-        free(s);
-        if (pretty)
+        return;
+    }
+    r.rendered = true;
+    bool pretty = !req || !req->has_q("pretty") || truthy(req->q("pretty"));
+    if (req && r.code == 200 && r.body && (req->method == "GET" || req->method == "HEAD"))
+    {
+        std::string error;
+        if (!shape_document(*req, r.body.get(), error))
         {
-            text += '\n';
+            r = HttpResponse::error(400, error);
+            r.rendered = true;
+        }
+        else
+        {
+            // The ETag hashes the pretty text: made once, and sent as it is by default.
+            r.text = pretty_text(r.body.get());
+            std::string etag = etag_of_text(r.text);
+            if (req->header("if-none-match") == etag)
+            {
+                r.code = 304;
+                r.body.reset();
+                r.text.clear();
+            }
+            r.headers.emplace_back("ETag", etag);
+            if (r.body && pretty)
+            {
+                r.body.reset();
+                r.headers.emplace_back("Content-Type", "application/json");
+            }
         }
     }
-    MHD_Response* resp =
-        MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY);
     if (r.body)
     {
-        MHD_add_response_header(resp, "Content-Type", "application/json");
+        if (pretty)
+        {
+            r.text = pretty_text(r.body.get());
+        }
+        else
+        {
+            char* s = json_dumps(r.body.get(), JSON_COMPACT);
+            r.text = s ? s : "";
+            free(s);
+        }
+        r.body.reset();
+        r.headers.emplace_back("Content-Type", "application/json");
     }
+}
+
+int send(MHD_Connection* conn, const HttpRequest* req, HttpResponse& r)
+{
+    render(req, r);
+    std::string& text = r.text;
+    MHD_Response* resp =
+        MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY);
     for (const auto& [k, v] : r.headers)
     {
         MHD_add_response_header(resp, k.c_str(), v.c_str());
@@ -393,8 +433,9 @@ int AdminServer::begin(MHD_Connection* conn, RequestCtx& ctx, const char* url, c
         m_pending.insert(pending);
     }
     MHD_suspend_connection(conn);
-    Reply reply = [this, pending](HttpResponse r)
+    Reply reply = [this, pending, req](HttpResponse r)
     {
+        render(req.get(), r);
         std::lock_guard<std::mutex> guard(m_lock);
         if (!pending->done)
         {
@@ -415,25 +456,7 @@ int AdminServer::finish(MHD_Connection* conn, RequestCtx& ctx)
         std::lock_guard<std::mutex> guard(m_lock);
         r = std::move(ctx.pending->response);
     }
-    const HttpRequest& req = *ctx.request;
-    if (r.code == 200 && r.body && (req.method == "GET" || req.method == "HEAD"))
-    {
-        std::string error;
-        if (!shape_document(req, r.body.get(), error))
-        {
-            r = HttpResponse::error(400, error);
-        }
-        else
-        {
-            std::string etag = etag_of(r.body.get());
-            if (req.header("if-none-match") == etag)
-            {
-                r = HttpResponse(304);
-            }
-            r.headers.emplace_back("ETag", etag);
-        }
-    }
-    return send(conn, &req, r);
+    return send(conn, ctx.request.get(), r);
 }
 
 bool AdminServer::authenticate(MHD_Connection* conn, HttpRequest& req, HttpResponse& denied)

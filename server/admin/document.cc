@@ -368,12 +368,18 @@ bool shape_document(const HttpRequest& r, json_t* doc, std::string& error)
     return shape(data);
 }
 
-std::string etag_of(const json_t* doc)
+std::string pretty_text(const json_t* doc)
 {
-    char* text = json_dumps(doc, JSON_COMPACT | JSON_ENCODE_ANY);
-    unsigned char md[SHA_DIGEST_LENGTH];
-    SHA1(reinterpret_cast<const unsigned char*>(text), strlen(text), md);
+    char* text = json_dumps(doc, JSON_INDENT(4) | JSON_ENCODE_ANY);
+    std::string out = text ? text : "";
     free(text);
+    return out + "\n";
+}
+
+std::string etag_of_text(const std::string& text)
+{
+    unsigned char md[SHA_DIGEST_LENGTH];
+    SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), md);
     static const char hex[] = "0123456789abcdef";
     std::string out = "\"";
     for (unsigned char c : md)
@@ -382,6 +388,11 @@ std::string etag_of(const json_t* doc)
         out += hex[c & 15];
     }
     return out + "\"";
+}
+
+std::string etag_of(const json_t* doc)
+{
+    return etag_of_text(pretty_text(doc));
 }
 
 }  // namespace sqlgate::admin

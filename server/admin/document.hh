@@ -36,7 +36,10 @@ json_t* make_document(const HttpRequest& r, json_t* data);
  */
 bool shape_document(const HttpRequest& r, json_t* doc, std::string& error);
 
-/// A strong ETag: the quoted SHA-1 of the compact JSON text.
+/// The document as sent by default (4-space indent, final newline).
+std::string pretty_text(const json_t* doc);
+/// A strong ETag: the quoted SHA-1 of the pretty text, whatever form is sent.
 std::string etag_of(const json_t* doc);
+std::string etag_of_text(const std::string& pretty);
 
 }  // namespace sqlgate::admin

@@ -58,6 +58,10 @@ struct HttpResponse
     int code = 200;
     JsonPtr body;
     std::vector<std::pair<std::string, std::string>> headers;
+    /// The body as sent, once rendered (then @c body is released): done by the
+    /// thread that made the answer, so that the HTTP thread only writes bytes.
+    std::string text;
+    bool rendered = false;
 
     HttpResponse() = default;
     HttpResponse(int c, json_t* b = nullptr) : code(c), body(b) {}
