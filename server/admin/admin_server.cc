@@ -10,6 +10,7 @@
 
 #include "admin_users.hh"
 #include "document.hh"
+#include "json_text.hh"
 #include "jwt.hh"
 #include "rest_api.hh"
 #include "sqlgate/log.hh"
@@ -136,9 +137,8 @@ void render(const HttpRequest* req, HttpResponse& r)
         }
         else
         {
-            char* s = json_dumps(r.body.get(), JSON_COMPACT);
-            r.text = s ? s : "";
-            free(s);
+            r.text.clear();
+            append_json(r.text, r.body.get(), false);
         }
         r.body.reset();
         r.headers.emplace_back("Content-Type", "application/json");

@@ -1,5 +1,7 @@
 #include "document.hh"
 
+#include "json_text.hh"
+
 #include <openssl/sha.h>
 
 #include <algorithm>
@@ -370,9 +372,9 @@ bool shape_document(const HttpRequest& r, json_t* doc, std::string& error)
 
 std::string pretty_text(const json_t* doc)
 {
-    char* text = json_dumps(doc, JSON_INDENT(4) | JSON_ENCODE_ANY);
-    std::string out = text ? text : "";
-    free(text);
+    std::string out;
+    out.reserve(4096);
+    append_json(out, doc, true);
     return out + "\n";
 }
 

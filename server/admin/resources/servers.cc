@@ -6,6 +6,8 @@
  */
 #include <strings.h>
 
+#include <map>
+
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
@@ -23,6 +25,29 @@ std::vector<std::string> monitors_of(const Objects& o, const std::string& server
 {
     std::string m = monitor_of(o, server);
     return m.empty() ? std::vector<std::string>{} : std::vector<std::string>{m};
+}
+
+// The attributes a monitor published for @c server, parsed once per monitor tick
+// and shared (by reference) with the documents that show them. Main worker only;
+// the shaping of documents never changes nested values in place.
+const json_t* monitor_info(const Monitor& m, const std::string& server)
+{
+    struct Entry
+    {
+        const Monitor* monitor = nullptr;
+        int64_t ticks = -1;
+        JsonPtr info;
+    };
+    static std::map<std::string, Entry> cache;
+    Entry& e = cache[server];
+    int64_t ticks = m.ticks();
+    if (e.monitor != &m || e.ticks != ticks || !e.info)
+    {
+        e.info.reset(json_loads(m.server_info(server).c_str(), 0, nullptr));
+        e.monitor = &m;
+        e.ticks = ticks;
+    }
+    return e.info.get();
 }
 
 json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
@@ -46,12 +71,11 @@ json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
     json_object_set_new(attrs, "slave_connections", json_array());
     if (std::string m = monitor_of(o, s.name()); !m.empty())
     {
-        json_t* info = json_loads(o.monitors.at(m)->server_info(s.name()).c_str(), 0, nullptr);
+        const json_t* info = monitor_info(*o.monitors.at(m), s.name());
         if (json_is_object(info))
         {
-            json_object_update(attrs, info);
+            json_object_update(attrs, const_cast<json_t*>(info));
         }
-        json_decref(info);
     }
     json_object_set_new(
         attrs, "statistics",
