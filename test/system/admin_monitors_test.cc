@@ -199,6 +199,43 @@ TEST(AdminMonitors, StaticMonitorUsedByAServiceCannotBeDestroyed)
     EXPECT_EQ(json_array_size(
                   h.get("/v1/services/Read-Write-Service").at("/data/relationships/servers/data")),
               3u);
+    // Its servers are the monitor's: linking servers to it directly is refused.
+    r = h.request("PATCH", "/v1/services/Read-Write-Service/relationships/servers",
+                  R"({"data":[{"id":"server1","type":"servers"}]})",
+                  {"Content-Type: application/json"});
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("takes its servers from monitor Mon"), std::string::npos) << r.error();
+    r = h.request("PATCH", "/v1/servers/server1/relationships/services", R"({"data":[]})",
+                  {"Content-Type: application/json"});
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("add the server to that monitor"), std::string::npos) << r.error();
+    EXPECT_EQ(h.get("/v1/services/Read-Write-Service").str("/data/attributes/parameters/cluster"),
+              "Mon");
+}
+
+TEST(AdminMonitors, MonitoredServerEndpointAndCredentials)
+{
+    AdminGate g({}, {}, kMonitor);
+    Http h = g.http();
+    ASSERT_TRUE(eventually(
+        [&] { return roles_are(h, "Master, Running", "Slave, Running", "Slave, Running"); }, 5s));
+    // A monitored server's address cannot move under its monitor.
+    HttpResult r =
+        h.patch("/v1/servers/server3", R"({"data":{"attributes":{"parameters":{"port":1}}}})");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("monitored by Mon"), std::string::npos) << r.error();
+    // monitoruser/monitorpw reach the running monitor at once.
+    r = h.patch(
+        "/v1/servers/server3",
+        R"({"data":{"attributes":{"parameters":{"monitoruser":"monitor","monitorpw":"wrong"}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server3") == "Auth Error, Down"; }, 5s))
+        << state_of(h, "server3");
+    r = h.patch("/v1/servers/server3",
+                R"({"data":{"attributes":{"parameters":{"monitorpw":"monitor_pw"}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server3") == "Slave, Running"; }, 5s))
+        << state_of(h, "server3");
 }
 
 TEST(AdminMonitors, ModuleCommandsQlafilterLog)
@@ -228,6 +265,8 @@ TEST(AdminMonitors, ModuleCommandsQlafilterLog)
     ASSERT_EQ(r.code, 200) << r.error();
     ASSERT_EQ(json_array_size(r.at("/meta")), 3u) << r.body;
     EXPECT_NE(r.str("/meta/1").find("SELECT 'first'"), std::string::npos) << r.body;
+    // API parameters are not arguments.
+    EXPECT_EQ(h.get("/v1/maxscale/modules/qlafilter/log?Q&pretty=false").code, 200);
     r = h.get("/v1/maxscale/modules/qlafilter/log?filter=Q&start=2&end=3");
     ASSERT_EQ(r.code, 200) << r.error();
     ASSERT_EQ(json_array_size(r.at("/meta")), 1u);
@@ -246,6 +285,7 @@ TEST(AdminMonitors, ModuleCommandsQlafilterLog)
              {"GET", "qlafilter/log?nosuch", 400, "'nosuch' is not a filter"},
              {"GET", "qlafilter/log?P", 400, "log_type=unified"},
              {"GET", "qlafilter/log?Q&x", 400, "not a line number"},
+             {"GET", "qlafilter/log?Q&-1", 400, "not a line number"},
              {"GET", "qlafilter/log?filter=Q&bogus=1", 400, "Unknown argument 'bogus'"},
              {"POST", "qlafilter/log?Q", 404, "call it with GET"},
              {"GET", "qlafilter/nosuch", 404, "has no command 'nosuch'"},

@@ -489,7 +489,7 @@ void log_command(const std::vector<CommandArg>& args, CommandDone done)
     if (args[1].given)
     {
         start = strtoull(args[1].text.c_str(), &rest, 10);
-        if (args[1].text.empty() || *rest)
+        if (args[1].text.empty() || *rest || args[1].text[0] == '-')
         {
             done(nullptr, "Argument 'start': '" + args[1].text + "' is not a line number");
             return;
@@ -499,7 +499,7 @@ void log_command(const std::vector<CommandArg>& args, CommandDone done)
     if (args[2].given)
     {
         end = strtoull(args[2].text.c_str(), &rest, 10);
-        if (args[2].text.empty() || *rest || end < start)
+        if (args[2].text.empty() || *rest || args[2].text[0] == '-' || end < start)
         {
             done(nullptr,
                  "Argument 'end': '" + args[2].text + "' is not a line number at or after 'start'");

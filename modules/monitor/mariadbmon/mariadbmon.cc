@@ -76,6 +76,11 @@ void MariaDBMonitor::read_node(MonitorServer& ms, NodeInfo& node)
     node.reachable = ms.conn != nullptr;
     node.queried = false;
     node.replicas_of.clear();
+    // Nothing of a server that cannot be read is shown as if it were current.
+    node.server_id = -1;
+    node.read_only = false;
+    node.gtid_current_pos.clear();
+    node.gtid_binlog_pos.clear();
     if (!ms.conn)
     {
         node.error = ms.error;
@@ -127,27 +132,25 @@ void MariaDBMonitor::update(std::vector<MonitorServer>& servers)
 {
     for (size_t i = 0; i < servers.size(); ++i)
     {
+        std::string before = m_nodes[i].error;
         read_node(servers[i], m_nodes[i]);
-        if (servers[i].conn && !m_nodes[i].queried && !m_nodes[i].error.empty())
+        if (servers[i].conn && !m_nodes[i].queried && m_nodes[i].error != before)
         {
             SG_WARNING("Monitor %s: cannot read the replication state of %s: %s", name().c_str(),
                        m_nodes[i].name.c_str(), m_nodes[i].error.c_str());
         }
     }
     resolve_masters(m_nodes);
-    int previous = m_topology.master;
-    m_topology = compute_topology(m_nodes, previous);
-    if (m_topology.master != previous)
+    Topology previous = m_topology;
+    m_topology = compute_topology(m_nodes, previous.master);
+    if (m_topology.master >= 0 && m_topology.master != previous.master)
     {
-        if (m_topology.master >= 0)
-        {
-            SG_NOTICE("Monitor %s: %s is the primary", name().c_str(),
-                      m_nodes[m_topology.master].name.c_str());
-        }
-        else
-        {
-            SG_WARNING("Monitor %s: %s", name().c_str(), m_topology.master_problem.c_str());
-        }
+        SG_NOTICE("Monitor %s: %s is the primary", name().c_str(),
+                  m_nodes[m_topology.master].name.c_str());
+    }
+    else if (m_topology.master < 0 && m_topology.master_problem != previous.master_problem)
+    {
+        SG_WARNING("Monitor %s: %s", name().c_str(), m_topology.master_problem.c_str());
     }
     for (size_t i = 0; i < servers.size(); ++i)
     {

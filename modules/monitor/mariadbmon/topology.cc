@@ -18,10 +18,16 @@ int live_master(const std::vector<NodeInfo>& nodes, const ReplicaConnection& c)
     return nodes[c.master_index].reachable ? c.master_index : -1;
 }
 
-bool replicates_from_live(const std::vector<NodeInfo>& nodes, const NodeInfo& n)
+// A server replicates (and is no primary candidate) while it has a started
+// connection to a monitored server: a running IO thread to a reachable one, or
+// one still trying ("Connecting") to a lost one. Only failover changes that.
+bool replicates(const std::vector<NodeInfo>& nodes, const NodeInfo& n)
 {
     return std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
-                       [&](const ReplicaConnection& c) { return live_master(nodes, c) >= 0; });
+                       [&](const ReplicaConnection& c) {
+                           return live_master(nodes, c) >= 0 ||
+                                  (c.master_index >= 0 && c.io_running == "Connecting");
+                       });
 }
 
 // How many servers replicate, directly or through others, from @c root.
@@ -92,7 +98,7 @@ Topology compute_topology(const std::vector<NodeInfo>& nodes, int previous_maste
     for (size_t i = 0; i < nodes.size(); ++i)
     {
         const NodeInfo& n = nodes[i];
-        if (!n.reachable || !n.queried || replicates_from_live(nodes, n))
+        if (!n.reachable || !n.queried || replicates(nodes, n))
         {
             continue;
         }
@@ -120,13 +126,14 @@ Topology compute_topology(const std::vector<NodeInfo>& nodes, int previous_maste
     }
     else if (!read_only_roots.empty())
     {
-        t.master_problem = "no primary: " + read_only_roots + " replicate from no one but " +
-                           (read_only_roots.find(',') == std::string::npos ? "is" : "are") +
-                           " read_only";
+        bool one = read_only_roots.find(',') == std::string::npos;
+        t.master_problem = "no primary: " + read_only_roots + (one ? " replicates" : " replicate") +
+                           " from no other server but " + (one ? "is" : "are") + " read_only";
     }
     else
     {
-        t.master_problem = "no primary: no reachable server replicates from no other";
+        t.master_problem =
+            "no primary: every reachable server replicates from another (or none is reachable)";
     }
     for (size_t i = 0; i < nodes.size(); ++i)
     {

@@ -17,6 +17,7 @@
 #include "config/specs.hh"
 #include "config/util.hh"
 #include "module_loader.hh"
+#include "object_changes.hh"
 #include "patch.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
@@ -76,6 +77,24 @@ bool relink_server(AdminContext& ctx, const std::string& server,
         if (!rebuild_service(ctx, cfg, error))
         {
             error = "service " + name + ": " + error;
+            return false;
+        }
+    }
+    return true;
+}
+
+// Services that take their servers from a monitor (cluster=) cannot have servers linked.
+bool check_unclustered(const Objects& o, const std::vector<std::string>& services,
+                       std::string& error)
+{
+    for (const auto& name : services)
+    {
+        auto it = o.services.find(name);
+        if (it != o.services.end() && !it->second->config.get_string("cluster").empty())
+        {
+            error = "Service " + name + " takes its servers from monitor " +
+                    it->second->config.get_string("cluster") +
+                    " (parameter 'cluster'): add the server to that monitor instead";
             return false;
         }
     }
@@ -155,6 +174,10 @@ HttpResponse create_server(AdminContext& ctx, const HttpRequest& r)
     {
         return HttpResponse::error(400, "/data/relationships/services: " + error);
     }
+    if (!check_unclustered(o, services, error))
+    {
+        return HttpResponse::error(400, error);
+    }
     if (!relationship_ids(r.json.get(), "monitors").empty())
     {
         return HttpResponse::error(400, "Servers are added to monitors through the monitor");
@@ -209,6 +232,25 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
     {
         return HttpResponse::error(400, "/data/relationships/services: " + error);
     }
+    std::vector<std::string> changed;  // services the server joins or leaves
+    for (const auto& svc : new_services)
+    {
+        if (!contains(old_services, svc))
+        {
+            changed.push_back(svc);
+        }
+    }
+    for (const auto& svc : old_services)
+    {
+        if (!contains(new_services, svc))
+        {
+            changed.push_back(svc);
+        }
+    }
+    if (!check_unclustered(o, changed, error))
+    {
+        return HttpResponse::error(400, error);
+    }
     ObjectConfig cfg = o.configs[name];
     for (auto& [k, v] : changes)
     {
@@ -220,6 +262,13 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
         return HttpResponse::error(400, "Either parameter 'address' or 'socket' is needed");
     }
     bool endpoint = changes.count("address") || changes.count("port") || changes.count("socket");
+    std::string monitor = monitor_of(o, name);
+    if (endpoint && !monitor.empty())
+    {
+        return HttpResponse::error(400, "Server " + name + " is monitored by " + monitor +
+                                            ": its address, port and socket cannot change while "
+                                            "it is; remove it from the monitor first");
+    }
     std::vector<std::string> users = services_using(o, name);
     if (endpoint && !(users.empty() || new_services.empty()))
     {
@@ -235,6 +284,15 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
             return HttpResponse::error(500, error);
         }
         o.configs[name] = cfg;
+    }
+    // The monitor reads monitoruser/monitorpw when it is built.
+    if (!monitor.empty() && (changes.count("monitoruser") || changes.count("monitorpw")))
+    {
+        bool saved;
+        if (!rebuild_monitor(ctx, o.configs.at(monitor), false, saved, error))
+        {
+            return HttpResponse::error(500, "monitor " + monitor + ": " + error);
+        }
     }
     if (old_services != new_services && !relink_server(ctx, name, new_services, error))
     {
@@ -274,8 +332,7 @@ HttpResponse delete_server(AdminContext& ctx, const HttpRequest& r, const std::s
     }
     if (ctx.static_names.count(name))
     {
-        return HttpResponse::error(400, "Server " + name + " is defined in " +
-                                            it->second.origin.file + "; remove it there");
+        return refuse_static(ctx, "Server", name);
     }
     if (!unpersist_object(ctx.datadir, name, error) ||
         (!users.empty() && !relink_server(ctx, name, {}, error)))
@@ -346,6 +403,15 @@ HttpResponse patch_service(AdminContext& ctx, const HttpRequest& r, const std::s
             }
             cfg.origins[rel] = Origin{"REST API", 0};
         }
+    }
+    if (!cfg.get_string("cluster").empty() && cfg.has("servers") &&
+        !cfg.get_list("servers").empty())
+    {
+        return HttpResponse::error(
+            400, "Service " + name + " takes its servers from monitor " +
+                     cfg.get_string("cluster") +
+                     " (parameter 'cluster'): change the monitor's servers, or clear 'cluster' "
+                     "in the same PATCH");
     }
     if (!rebuild_service(ctx, cfg, error))
     {

@@ -10,6 +10,8 @@
  */
 #include <strings.h>
 
+#include <algorithm>
+
 #include "../rest_api.hh"
 #include "common.hh"
 #include "document.hh"
@@ -44,7 +46,8 @@ namespace
 // Query parameters that belong to the API, never to the command.
 bool api_parameter(const std::string& key)
 {
-    return key == "pretty" || key == "fields" || key.rfind("fields[", 0) == 0;
+    return key == "pretty" || key == "fields" || key == "range" || key == "filter" ||
+           key.rfind("fields[", 0) == 0 || key.rfind("page[", 0) == 0;
 }
 
 std::string usage(const ModuleInfo& m, const ModuleCommand& c)
@@ -84,9 +87,15 @@ bool gather(const HttpRequest& r, const ModuleInfo& m, const ModuleCommand& c,
 {
     std::vector<std::pair<std::string, std::string>> given;
     bool named = false;
+    auto is_argument = [&](const std::string& key)
+    {
+        return std::any_of(c.args.begin(), c.args.end(),
+                           [&](const CommandArgSpec& a) { return key == a.name; });
+    };
     for (const auto& kv : r.query_list)
     {
-        if (!api_parameter(kv.first))
+        // filter= is the API's filter unless the command has an argument of that name.
+        if (!api_parameter(kv.first) || is_argument(kv.first))
         {
             given.push_back(kv);
             named |= !kv.second.empty();

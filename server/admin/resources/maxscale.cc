@@ -65,10 +65,10 @@ const std::vector<std::pair<std::string, const Specification*>>& core_modules()
 
 json_t* core_module_json(const HttpRequest& r, const std::string& name, const Specification& s)
 {
-    json_t* attrs = json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:[]}", "module_type", "Core",
-                              "version", SQLGATE_VERSION, "maturity", "GA", "description",
-                              ("Core parameters of " + name).c_str(), "api", 1, "parameters",
-                              spec_json(s), "commands");
+    json_t* attrs = json_pack(
+        "{s:s, s:s, s:s, s:s, s:i, s:o, s:[]}", "module_type", "Core", "version", SQLGATE_VERSION,
+        "maturity", "GA", "description", ("Core parameters of " + name).c_str(), "api",
+        static_cast<int>(SQLGATE_ABI), "parameters", spec_json(s), "commands");
     return make_resource(r, "modules", name, attrs);
 }
 

@@ -119,6 +119,43 @@ bool refresh_services(AdminContext& ctx, const std::string& monitor, std::string
     return true;
 }
 
+}  // namespace
+
+bool rebuild_monitor(AdminContext& ctx, const ObjectConfig& config, bool save, bool& saved,
+                     std::string& error)
+{
+    Objects& o = *ctx.objects;
+    ObjectConfig cfg = config;
+    saved = false;
+    std::shared_ptr<Monitor> mon = make_monitor(cfg, o, *ctx.modules, error);
+    if (!mon)
+    {
+        return false;
+    }
+    if (save)
+    {
+        if (!persist(ctx, cfg, error))
+        {
+            return false;
+        }
+        saved = true;
+        o.configs[cfg.name] = cfg;
+    }
+    std::shared_ptr<Monitor> old = o.monitors.at(cfg.name);
+    bool was_running = old->running();
+    old->stop();
+    forget_roles(*old, mon->servers());
+    o.monitors[cfg.name] = mon;
+    if (was_running)
+    {
+        mon->start();
+    }
+    return refresh_services(ctx, cfg.name, error);
+}
+
+namespace
+{
+
 HttpResponse create_monitor(AdminContext& ctx, const HttpRequest& r)
 {
     Objects& o = *ctx.objects;
@@ -159,7 +196,12 @@ HttpResponse create_monitor(AdminContext& ctx, const HttpRequest& r)
     std::vector<std::string> errors;
     if (!build_object("REST API", id, 0, raw, {&monitor_spec(), info->specification}, cfg, errors))
     {
-        return bad_request(listed(errors));
+        std::string all;
+        for (const auto& e : errors)
+        {
+            all += (all.empty() ? "" : "; ") + e;
+        }
+        return bad_request(all);
     }
     cfg.type = "monitor";
     std::shared_ptr<Monitor> mon;
@@ -226,27 +268,14 @@ HttpResponse patch_monitor(RestApi& api, const HttpRequest& r, const std::string
         }
         cfg.origins["servers"] = Origin{"REST API", 0};
     }
-    std::shared_ptr<Monitor> mon;
-    if (!check_servers(o, cfg, error) || !(mon = make_monitor(cfg, o, *ctx.modules, error)))
+    if (!check_servers(o, cfg, error))
     {
         return bad_request(error);
     }
-    if (!persist(ctx, cfg, error))
+    bool saved = false;
+    if (!rebuild_monitor(ctx, cfg, true, saved, error))
     {
-        return HttpResponse::error(500, error);
-    }
-    bool was_running = old->running();
-    old->stop();
-    forget_roles(*old, mon->servers());
-    o.configs[name] = cfg;
-    o.monitors[name] = mon;
-    if (was_running)
-    {
-        mon->start();
-    }
-    if (!refresh_services(ctx, name, error))
-    {
-        return HttpResponse::error(500, error);
+        return saved ? HttpResponse::error(500, error) : bad_request(error);
     }
     SG_NOTICE("Monitor %s changed through the REST API by '%s'", name.c_str(), r.user.c_str());
     return HttpResponse::no_content();
@@ -266,6 +295,10 @@ HttpResponse delete_monitor(AdminContext& ctx, const HttpRequest& r, const std::
         return bad_request("Monitor " + name + " is used by " + listed(services) +
                            " (their cluster parameter); change them first");
     }
+    if (ctx.static_names.count(name))
+    {
+        return refuse_static(ctx, "Monitor", name);
+    }
     if (!it->second->servers().empty() && !truthy(r.q("force")))
     {
         std::vector<std::string> names;
@@ -275,10 +308,6 @@ HttpResponse delete_monitor(AdminContext& ctx, const HttpRequest& r, const std::
         }
         return bad_request("Monitor " + name + " monitors " + listed(names) +
                            "; remove them first or use force=yes");
-    }
-    if (ctx.static_names.count(name))
-    {
-        return refuse_static(ctx, "Monitor", name);
     }
     std::string error;
     if (!unpersist_object(ctx.datadir, name, error))

@@ -43,6 +43,16 @@ bool rebuild_service(AdminContext& ctx, ObjectConfig cfg, std::string& error);
 bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
                      std::string& error);
 
+/**
+ * Replace the monitor @c config.name with one built from @c config (running
+ * if the old one was), persisted first when @c save (@c saved tells whether
+ * that happened), and rebuild the services that use it through cluster=.
+ * False with @c error; when the new monitor cannot be built nothing changes.
+ * Defined in monitors.cc.
+ */
+bool rebuild_monitor(AdminContext& ctx, const ObjectConfig& config, bool save, bool& saved,
+                     std::string& error);
+
 /// Names of the services whose targets include @c server.
 std::vector<std::string> services_using(const Objects& o, const std::string& server);
 

@@ -73,7 +73,7 @@ TEST(Topology, ReadOnlyRootIsNoPrimary)
     replicate(n[1], 1);
     Topology t = run(n);
     EXPECT_EQ(t.master, -1);
-    EXPECT_NE(t.master_problem.find("a"), std::string::npos) << t.master_problem;
+    EXPECT_EQ(t.master_problem, "no primary: a replicates from no other server but is read_only");
     EXPECT_EQ(t.roles[1], ROLE_SLAVE);
     EXPECT_EQ(t.roles[0], ROLE_NONE);  // no relay without a primary above it
 }
@@ -88,6 +88,23 @@ TEST(Topology, DownPrimaryLeavesReplicasWithoutRoles)
     EXPECT_EQ(t.master, -1);
     EXPECT_EQ(t.roles[1], ROLE_NONE);
     EXPECT_EQ(t.roles[2], ROLE_NONE);
+}
+
+TEST(Topology, WritableReplicaOfALostPrimaryDoesNotBecomePrimary)
+{
+    // Replicas left writable by mistake: while their IO threads try to reach the
+    // lost primary they are no candidates (failover decides that, not topology).
+    std::vector<NodeInfo> n = {node("a", 1), node("b", 2), node("c", 3)};
+    n[0].reachable = false;
+    replicate(n[1], 1, "Connecting");
+    replicate(n[2], 1, "Connecting");
+    Topology t = run(n);
+    EXPECT_EQ(t.master, -1);
+    EXPECT_NE(t.master_problem.find("replicates from another"), std::string::npos)
+        << t.master_problem;
+    // A replica whose replication was stopped on purpose (IO "No") is a candidate.
+    n[1].replicas_of[0].io_running = "No";
+    EXPECT_EQ(run(n).master, 1);
 }
 
 TEST(Topology, LargestTreeWinsAndThePreviousPrimaryIsKept)
