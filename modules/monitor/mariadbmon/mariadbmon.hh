@@ -29,6 +29,8 @@ class MariaDBMonitor : public Monitor
 {
 public:
     MariaDBMonitor(const ObjectConfig& config, std::vector<MonitorServer> targets);
+    /// The thread calls update(): it stops before this object's members go.
+    ~MariaDBMonitor() override { stop(); }
 
 protected:
     void update(std::vector<MonitorServer>& servers) override;

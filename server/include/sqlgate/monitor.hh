@@ -14,6 +14,8 @@
  * MonitorServer vector and its connections. ticks(), running(),
  * diagnostics() and server_info() may be called from any thread: they read
  * atomics or a snapshot published under a mutex (never on the routing path).
+ * A subclass's destructor must call stop() first: the thread calls its
+ * virtual functions until it is joined.
  */
 #pragma once
 
