@@ -10,7 +10,6 @@
 
 #include "admin_users.hh"
 #include "document.hh"
-#include "json_text.hh"
 #include "jwt.hh"
 #include "rest_api.hh"
 #include "sqlgate/log.hh"
@@ -92,62 +91,9 @@ std::vector<std::string> split_path(const char* url)
     return parts;
 }
 
-// Shape a GET document (fields, filter, paging), answer If-None-Match, and
-// serialize the body. Runs on the thread that made the answer.
-void render(const HttpRequest* req, HttpResponse& r)
-{
-    if (r.rendered)
-    {
-        return;
-    }
-    r.rendered = true;
-    bool pretty = !req || !req->has_q("pretty") || truthy(req->q("pretty"));
-    if (req && r.code == 200 && r.body && (req->method == "GET" || req->method == "HEAD"))
-    {
-        std::string error;
-        if (!shape_document(*req, r.body.get(), error))
-        {
-            r = HttpResponse::error(400, error);
-            r.rendered = true;
-        }
-        else
-        {
-            // The ETag hashes the pretty text: made once, and sent as it is by default.
-            r.text = pretty_text(r.body.get());
-            std::string etag = etag_of_text(r.text);
-            if (req->header("if-none-match") == etag)
-            {
-                r.code = 304;
-                r.body.reset();
-                r.text.clear();
-            }
-            r.headers.emplace_back("ETag", etag);
-            if (r.body && pretty)
-            {
-                r.body.reset();
-                r.headers.emplace_back("Content-Type", "application/json");
-            }
-        }
-    }
-    if (r.body)
-    {
-        if (pretty)
-        {
-            r.text = pretty_text(r.body.get());
-        }
-        else
-        {
-            r.text.clear();
-            append_json(r.text, r.body.get(), false);
-        }
-        r.body.reset();
-        r.headers.emplace_back("Content-Type", "application/json");
-    }
-}
-
 int send(MHD_Connection* conn, const HttpRequest* req, HttpResponse& r)
 {
-    render(req, r);
+    render_response(req, r);
     std::string& text = r.text;
     MHD_Response* resp =
         MHD_create_response_from_buffer(text.size(), text.data(), MHD_RESPMEM_MUST_COPY);
@@ -435,7 +381,7 @@ int AdminServer::begin(MHD_Connection* conn, RequestCtx& ctx, const char* url, c
     MHD_suspend_connection(conn);
     Reply reply = [this, pending, req](HttpResponse r)
     {
-        render(req.get(), r);
+        render_response(req.get(), r);
         std::lock_guard<std::mutex> guard(m_lock);
         if (!pending->done)
         {

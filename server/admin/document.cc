@@ -397,4 +397,55 @@ std::string etag_of(const json_t* doc)
     return etag_of_text(pretty_text(doc));
 }
 
+void render_response(const HttpRequest* req, HttpResponse& r)
+{
+    if (r.rendered)
+    {
+        return;
+    }
+    r.rendered = true;
+    bool pretty = !req || !req->has_q("pretty") || truthy(req->q("pretty"));
+    if (req && r.code == 200 && r.body && (req->method == "GET" || req->method == "HEAD"))
+    {
+        std::string error;
+        if (!shape_document(*req, r.body.get(), error))
+        {
+            r = HttpResponse::error(400, error);
+            r.rendered = true;
+        }
+        else
+        {
+            // The ETag hashes the pretty text: made once, and sent as it is by default.
+            r.text = pretty_text(r.body.get());
+            std::string etag = etag_of_text(r.text);
+            if (req->header("if-none-match") == etag)
+            {
+                r.code = 304;
+                r.body.reset();
+                r.text.clear();
+            }
+            r.headers.emplace_back("ETag", etag);
+            if (r.body && pretty)
+            {
+                r.body.reset();
+                r.headers.emplace_back("Content-Type", "application/json");
+            }
+        }
+    }
+    if (r.body)
+    {
+        if (pretty)
+        {
+            r.text = pretty_text(r.body.get());
+        }
+        else
+        {
+            r.text.clear();
+            append_json(r.text, r.body.get(), false);
+        }
+        r.body.reset();
+        r.headers.emplace_back("Content-Type", "application/json");
+    }
+}
+
 }  // namespace sqlgate::admin

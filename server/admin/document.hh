@@ -36,6 +36,11 @@ json_t* make_document(const HttpRequest& r, json_t* data);
  */
 bool shape_document(const HttpRequest& r, json_t* doc, std::string& error);
 
+/// Shape a GET document (fields, filter, paging), answer If-None-Match (304)
+/// and serialize the body into @c r.text (JSON freed). Called by the thread that
+/// made the answer; a rendered response is left alone.
+void render_response(const HttpRequest* req, HttpResponse& r);
+
 /// The document as sent by default (4-space indent, final newline).
 std::string pretty_text(const json_t* doc);
 /// A strong ETag: the quoted SHA-1 of the pretty text, whatever form is sent.

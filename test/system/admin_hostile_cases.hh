@@ -34,6 +34,21 @@ std::vector<Case> all_cases(const std::string& token);
 // Raw requests (what, bytes) for a socket: each must get a 4xx or a closed connection.
 std::vector<std::pair<std::string, std::string>> raw_cases();
 
+// The groups of cases: bodies and values (admin_hostile_cases.cc).
+void add_bad_json(std::vector<Case>& cases);
+void add_wrong_types(std::vector<Case>& cases);
+void add_bad_user_values(std::vector<Case>& cases);
+void add_oversized(std::vector<Case>& cases);
+
+// Helpers for building cases: @c s repeated @c n times, deterministic binary garbage,
+// base64 (URL-safe when @c url), garbage that can travel in a header (no NUL, CR, LF).
+std::string rep(const std::string& s, size_t n);
+std::string garbage(size_t n, unsigned seed);
+std::string base64(const std::string& in, bool url);
+std::string header_garbage(size_t n, unsigned seed);
+
+constexpr size_t kMiB = 1024 * 1024;
+
 // Compact JSON text, and a printable, shortened string, for failure messages.
 std::string dump(const json_t* j);
 std::string show(const std::string& s, size_t max = 120);

@@ -14,6 +14,8 @@
  */
 #pragma once
 
+#include "sqlgate/modulecmd.hh"
+
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -138,5 +140,8 @@ private:
 std::string canonical(std::string_view sql);
 
 const Specification& spec();
+
+/// The module's commands (qlacommand.cc).
+const std::vector<ModuleCommand>& commands();
 
 }  // namespace sqlgate::qlafilter
