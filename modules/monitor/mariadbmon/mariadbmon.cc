@@ -1,5 +1,7 @@
 #include "mariadbmon.hh"
 
+#include "commands.hh"
+
 #include <mysql.h>
 
 #include "sqlgate/log.hh"
@@ -128,8 +130,9 @@ void MariaDBMonitor::read_node(MonitorServer& ms, NodeInfo& node)
     node.error.clear();
 }
 
-void MariaDBMonitor::update(std::vector<MonitorServer>& servers)
+void MariaDBMonitor::read_all()
 {
+    std::vector<MonitorServer>& servers = monitored();
     for (size_t i = 0; i < servers.size(); ++i)
     {
         std::string before = m_nodes[i].error;
@@ -141,8 +144,14 @@ void MariaDBMonitor::update(std::vector<MonitorServer>& servers)
         }
     }
     resolve_masters(m_nodes);
+}
+
+void MariaDBMonitor::update(std::vector<MonitorServer>& servers)
+{
+    read_all();
     Topology previous = m_topology;
     m_topology = compute_topology(m_nodes, previous.master);
+    automatic_operations();
     if (m_topology.master >= 0 && m_topology.master != previous.master)
     {
         SG_NOTICE("Monitor %s: %s is the primary", name().c_str(),
@@ -241,7 +250,39 @@ json_t* MariaDBMonitor::server_json(const MonitorServer& ms) const
 
 const Specification& spec()
 {
-    static const Specification s("mariadbmon", {});
+    using T = ParamType;
+    auto bool_param = [](const char* name, const char* what, const char* dflt)
+    { return make_param(name, T::BOOL, what, std::string(dflt)); };
+    auto duration = [](const char* name, const char* what, const char* dflt)
+    { return make_param(name, T::DURATION, what, std::string(dflt)); };
+    static const Specification s(
+        "mariadbmon",
+        all_runtime({
+            bool_param("auto_failover",
+                       "Promote a replica when the primary is down for failcount ticks", "false"),
+            bool_param("auto_rejoin",
+                       "Make a returning old primary or a stray replica replicate from the primary",
+                       "false"),
+            make_param("failcount", T::COUNT,
+                       "Monitor ticks the primary must be down before automatic failover",
+                       std::string("5")),
+            make_param(
+                "replication_user", T::STRING,
+                "User the replicas connect to the primary with (default: the monitor's user)"),
+            make_param("replication_password", T::PASSWORD, "Password of `replication_user`"),
+            duration("failover_timeout", "Time a failover may take, including relay log catch-up",
+                     "90s"),
+            duration("switchover_timeout",
+                     "Time a switchover may take, including the new primary catching up", "90s"),
+            bool_param("verify_master_failure",
+                       "Fail over only when no replica still receives events from the primary",
+                       "true"),
+            make_param("servers_no_promotion", T::LIST, "Servers never promoted to primary"),
+            bool_param("enforce_read_only_slaves", "Set read_only=ON on replicas that lack it",
+                       "false"),
+            bool_param("enforce_writable_master", "Set read_only=OFF on a read-only primary",
+                       "false"),
+        }));
     return s;
 }
 
@@ -271,7 +312,7 @@ SQLGATE_MODULE_ENTRY
         nullptr,
         nullptr,
         &sqlgate::mariadbmon::create,
-        nullptr,
+        &sqlgate::mariadbmon::commands(),
     };
     return &info;
 }

@@ -109,6 +109,7 @@ protected:
     virtual json_t* server_json(const MonitorServer& server) const;
 
     std::vector<MonitorServer>& monitored() { return m_servers; }
+    const std::vector<MonitorServer>& monitored() const { return m_servers; }
     /// Monitor thread: connect @c ms if it is not connected; true when connected.
     bool connect(MonitorServer& ms);
 

@@ -1,0 +1,491 @@
+// mariadbmon's cluster operations: failover, switchover, rejoin and
+// reset-replication, and the automatic ones run at the end of a tick.
+// Everything here runs on the monitor's thread and blocks it (libmariadb).
+#include <mysql.h>
+
+#include <algorithm>
+#include <chrono>
+#include <map>
+#include <thread>
+
+#include "mariadbmon.hh"
+#include "sqlgate/log.hh"
+
+namespace sqlgate::mariadbmon
+{
+
+namespace
+{
+// "0-1-12,1-3-4" -> {0: 12, 1: 4}.
+std::map<int64_t, int64_t> gtid_seqs(const std::string& list)
+{
+    std::map<int64_t, int64_t> out;
+    size_t start = 0;
+    while (start < list.size())
+    {
+        size_t end = list.find(',', start);
+        std::string one = list.substr(start, end == std::string::npos ? end : end - start);
+        int64_t domain = 0, server = 0, seq = 0;
+        if (sscanf(one.c_str(), " %ld-%ld-%ld", &domain, &server, &seq) == 3)
+        {
+            out[domain] = seq;
+        }
+        if (end == std::string::npos)
+        {
+            break;
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
+// How far a server got: the sum of its sequence numbers over the domains.
+int64_t progress(const std::string& list)
+{
+    int64_t sum = 0;
+    for (const auto& [d, seq] : gtid_seqs(list))
+    {
+        sum += seq;
+    }
+    return sum;
+}
+
+std::string quoted(const std::string& s)
+{
+    std::string out = "'";
+    for (char c : s)
+    {
+        if (c == '\'' || c == '\\')
+        {
+            out += '\\';
+        }
+        out += c;
+    }
+    return out + "'";
+}
+}  // namespace
+
+int MariaDBMonitor::index_of(const std::string& server) const
+{
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        if (m_nodes[i].name == server)
+        {
+            return static_cast<int>(i);
+        }
+    }
+    return -1;
+}
+
+bool MariaDBMonitor::run(int i, const std::string& sql, std::string& error)
+{
+    MonitorServer& ms = monitored()[i];
+    if (!ms.conn)
+    {
+        error = m_nodes[i].name + " is not reachable";
+        return false;
+    }
+    std::vector<Row> rows;
+    if (!query(ms.conn, sql, rows, error))
+    {
+        error = m_nodes[i].name + ": " + sql.substr(0, sql.find(" MASTER_PASSWORD")) + ": " + error;
+        return false;
+    }
+    return true;
+}
+
+bool MariaDBMonitor::promotable(int i) const
+{
+    const auto& no = config().get_list("servers_no_promotion");
+    return m_nodes[i].reachable && m_nodes[i].queried &&
+           !(monitored()[i].server->status() & status::MAINT) &&
+           std::find(no.begin(), no.end(), m_nodes[i].name) == no.end();
+}
+
+bool MariaDBMonitor::promote(int i, std::string& error)
+{
+    return run(i, "STOP ALL SLAVES", error) && run(i, "RESET SLAVE ALL", error) &&
+           run(i, "SET GLOBAL read_only=0", error);
+}
+
+// Make server @c i replicate from @c master with GTID. A server that was a
+// primary itself (@c from_own_history) continues from what it has written.
+bool MariaDBMonitor::redirect(int i, int master, bool from_own_history, std::string& error)
+{
+    const std::string& user = config().get_string("replication_user").empty()
+                                  ? config().get_string("user")
+                                  : config().get_string("replication_user");
+    const std::string& password = config().get_string("replication_user").empty()
+                                      ? config().get_string("password")
+                                      : config().get_string("replication_password");
+    const Server& m = *monitored()[master].server;
+    std::string change = "CHANGE MASTER TO MASTER_HOST=" + quoted(m.address()) +
+                         ", MASTER_PORT=" + std::to_string(m.port()) +
+                         ", MASTER_USE_GTID=slave_pos, MASTER_USER=" + quoted(user) +
+                         ", MASTER_PASSWORD=" + quoted(password);
+    return run(i, "STOP ALL SLAVES", error) && run(i, "RESET SLAVE ALL", error) &&
+           run(i, "SET GLOBAL read_only=1", error) &&
+           (!from_own_history ||
+            run(i, "SET GLOBAL gtid_slave_pos=@@global.gtid_current_pos", error)) &&
+           run(i, change, error) && run(i, "START SLAVE", error);
+}
+
+bool MariaDBMonitor::wait_gtid(int i, const std::string& gtid, int64_t timeout_ms,
+                               std::string& error)
+{
+    if (gtid.empty())
+    {
+        return true;
+    }
+    std::vector<Row> rows;
+    std::string sql = "SELECT MASTER_GTID_WAIT(" + quoted(gtid) + ", " +
+                      std::to_string(std::max<int64_t>(1, timeout_ms / 1000)) + ") AS w";
+    if (!query(monitored()[i].conn, sql, rows, error))
+    {
+        error = m_nodes[i].name + ": " + error;
+        return false;
+    }
+    if (rows.empty() || rows[0]["w"] != "0")
+    {
+        error = m_nodes[i].name + " did not reach GTID " + gtid + " in time";
+        return false;
+    }
+    return true;
+}
+
+int MariaDBMonitor::failover_candidate(int old_master, std::string& why_not) const
+{
+    int best = -1;
+    int64_t best_progress = -1;
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        const NodeInfo& n = m_nodes[i];
+        bool replica =
+            std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
+                        [&](const ReplicaConnection& c) { return c.master_index == old_master; });
+        if (!replica || !promotable(static_cast<int>(i)))
+        {
+            continue;
+        }
+        std::string received = n.gtid_current_pos;
+        for (const auto& c : n.replicas_of)
+        {
+            if (c.master_index == old_master && !c.gtid_io_pos.empty())
+            {
+                received = c.gtid_io_pos;
+            }
+        }
+        int64_t p = progress(received);
+        if (p > best_progress)  // ties keep the first in server order
+        {
+            best = static_cast<int>(i);
+            best_progress = p;
+        }
+    }
+    if (best < 0)
+    {
+        why_not = "no valid candidate: no reachable replica of " + m_nodes[old_master].name +
+                  " outside maintenance and servers_no_promotion";
+    }
+    return best;
+}
+
+bool MariaDBMonitor::failover(std::string& error)
+{
+    int old = m_last_master;
+    if (m_topology.master >= 0)
+    {
+        error = "failover is for a lost primary, and " + m_nodes[m_topology.master].name +
+                " is the primary: use switchover";
+        return false;
+    }
+    if (old < 0)
+    {
+        error = "no primary has been seen, so there is nothing to fail over from";
+        return false;
+    }
+    int cand = failover_candidate(old, error);
+    if (cand < 0)
+    {
+        return false;
+    }
+    // Let the candidate apply what it received before it takes writes.
+    std::string io;
+    for (const auto& c : m_nodes[cand].replicas_of)
+    {
+        io = c.master_index == old ? c.gtid_io_pos : io;
+    }
+    if (!wait_gtid(cand, io, config().get_int("failover_timeout"), error) || !promote(cand, error))
+    {
+        return false;
+    }
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        if (static_cast<int>(i) != cand && static_cast<int>(i) != old && m_nodes[i].queried &&
+            !redirect(static_cast<int>(i), cand, false, error))
+        {
+            SG_WARNING("Monitor %s: failover: %s", name().c_str(), error.c_str());
+        }
+    }
+    SG_NOTICE("Monitor %s: failover: %s is the new primary (%s was lost)", name().c_str(),
+              m_nodes[cand].name.c_str(), m_nodes[old].name.c_str());
+    m_last_master = cand;
+    m_down_ticks = 0;
+    error.clear();
+    return true;
+}
+
+bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& old_name,
+                                std::string& error)
+{
+    int old = old_name.empty() ? m_topology.master : index_of(old_name);
+    if (old < 0 || old != m_topology.master)
+    {
+        error =
+            (old_name.empty() ? std::string("there is no primary")
+                              : old_name + " is not the primary") +
+            (m_topology.master >= 0 ? " (the primary is " + m_nodes[m_topology.master].name + ")"
+                                    : "; use failover");
+        return false;
+    }
+    int cand = new_name.empty() ? failover_candidate(old, error) : index_of(new_name);
+    if (cand < 0)
+    {
+        error = new_name.empty() ? error : new_name + " is not monitored by " + name();
+        return false;
+    }
+    if (!(m_topology.roles[cand] & ROLE_SLAVE) || !promotable(cand))
+    {
+        error = m_nodes[cand].name + " cannot be promoted: it must be a running replica of " +
+                m_nodes[old].name + ", not in maintenance nor in servers_no_promotion";
+        return false;
+    }
+    // Demote: no new writes on the old primary, then wait until the new one has them all.
+    std::vector<Row> rows;
+    if (!run(old, "SET GLOBAL read_only=1", error) ||
+        !query(monitored()[old].conn, "SELECT @@gtid_binlog_pos AS pos", rows, error) ||
+        rows.empty())
+    {
+        error = "demoting " + m_nodes[old].name + ": " + error;
+        run(old, "SET GLOBAL read_only=0", error);
+        return false;
+    }
+    std::string pos = rows[0]["pos"];
+    if (!wait_gtid(cand, pos, config().get_int("switchover_timeout"), error))
+    {
+        std::string undo;
+        run(old, "SET GLOBAL read_only=0", undo);
+        error = "switchover cancelled, " + m_nodes[old].name + " is writable again: " + error;
+        return false;
+    }
+    if (!promote(cand, error))
+    {
+        return false;
+    }
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        int k = static_cast<int>(i);
+        if (k != cand && m_nodes[i].queried && !redirect(k, cand, k == old, error))
+        {
+            SG_WARNING("Monitor %s: switchover: %s", name().c_str(), error.c_str());
+        }
+    }
+    SG_NOTICE("Monitor %s: switchover: %s is the new primary, %s replicates from it",
+              name().c_str(), m_nodes[cand].name.c_str(), m_nodes[old].name.c_str());
+    m_last_master = cand;
+    m_topology.master = cand;  // kept as the primary by the next topology
+    error.clear();
+    return true;
+}
+
+bool MariaDBMonitor::can_rejoin(int i, std::string& why_not) const
+{
+    int master = m_topology.master;
+    const NodeInfo& n = m_nodes[i];
+    if (master < 0 || i == master)
+    {
+        why_not = master < 0 ? "there is no primary to rejoin" : n.name + " is the primary";
+        return false;
+    }
+    if (!n.reachable || !n.queried)
+    {
+        why_not = n.name + " is not reachable";
+        return false;
+    }
+    // Its history must be a prefix of the primary's: no domain ahead of it.
+    auto mine = gtid_seqs(n.gtid_current_pos);
+    auto theirs = gtid_seqs(m_nodes[master].gtid_current_pos);
+    for (const auto& [domain, seq] : mine)
+    {
+        auto it = theirs.find(domain);
+        if (it == theirs.end() || it->second < seq)
+        {
+            why_not = n.name + " has GTID " + n.gtid_current_pos + ", which " +
+                      m_nodes[master].name + " (" + m_nodes[master].gtid_current_pos +
+                      ") does not have: its data diverged; rebuild it";
+            return false;
+        }
+    }
+    return true;
+}
+
+bool MariaDBMonitor::rejoin(const std::string& server, std::string& error)
+{
+    int i = index_of(server);
+    if (i < 0)
+    {
+        error = server + " is not monitored by " + name();
+        return false;
+    }
+    if (!can_rejoin(i, error))
+    {
+        return false;
+    }
+    bool was_primary = m_nodes[i].replicas_of.empty();
+    if (!redirect(i, m_topology.master, was_primary, error))
+    {
+        return false;
+    }
+    SG_NOTICE("Monitor %s: rejoin: %s replicates from %s", name().c_str(), server.c_str(),
+              m_nodes[m_topology.master].name.c_str());
+    return true;
+}
+
+bool MariaDBMonitor::reset_replication(const std::string& master_name, std::string& error)
+{
+    int master = master_name.empty() ? m_topology.master : index_of(master_name);
+    if (master < 0 || !m_nodes[master].queried)
+    {
+        error = master_name.empty() ? "there is no primary: name the server to make primary"
+                                    : master_name + " is not a reachable server of " + name();
+        return false;
+    }
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        if (m_nodes[i].queried && !run(static_cast<int>(i), "SET GLOBAL read_only=1", error))
+        {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        int k = static_cast<int>(i);
+        if (m_nodes[i].queried &&
+            !(run(k, "STOP ALL SLAVES", error) && run(k, "RESET SLAVE ALL", error) &&
+              run(k, "RESET MASTER", error) && run(k, "SET GLOBAL gtid_slave_pos=''", error)))
+        {
+            return false;
+        }
+    }
+    for (size_t i = 0; i < m_nodes.size(); ++i)
+    {
+        int k = static_cast<int>(i);
+        if (k != master && m_nodes[i].queried && !redirect(k, master, false, error))
+        {
+            return false;
+        }
+    }
+    if (!run(master, "SET GLOBAL read_only=0", error))
+    {
+        return false;
+    }
+    SG_NOTICE("Monitor %s: reset-replication: binary logs and GTIDs erased, %s is the primary",
+              name().c_str(), m_nodes[master].name.c_str());
+    m_last_master = master;
+    m_topology.master = master;
+    return true;
+}
+
+void MariaDBMonitor::automatic_operations()
+{
+    if (m_topology.master >= 0)
+    {
+        m_last_master = m_topology.master;
+        m_down_ticks = 0;
+    }
+    else if (m_last_master >= 0 && !m_nodes[m_last_master].reachable)
+    {
+        ++m_down_ticks;
+    }
+    bool changed = false;
+    std::string error;
+    if (config().get_bool("auto_failover") && m_topology.master < 0 && m_last_master >= 0 &&
+        m_down_ticks >= std::max<int64_t>(1, config().get_int("failcount")))
+    {
+        bool seen = false;
+        for (const auto& n : m_nodes)
+        {
+            for (const auto& c : n.replicas_of)
+            {
+                seen |= c.master_index == m_last_master && c.io_running == "Yes";
+            }
+        }
+        if (seen && config().get_bool("verify_master_failure"))
+        {
+            SG_WARNING(
+                "Monitor %s: %s is unreachable but replicas still receive its events: "
+                "no failover",
+                name().c_str(), m_nodes[m_last_master].name.c_str());
+        }
+        else if (failover(error))
+        {
+            changed = true;
+        }
+        else
+        {
+            SG_ERROR("Monitor %s: automatic failover failed: %s", name().c_str(), error.c_str());
+            m_down_ticks = 0;  // try again after failcount more ticks
+        }
+    }
+    if (config().get_bool("auto_rejoin") && m_topology.master >= 0)
+    {
+        for (size_t i = 0; i < m_nodes.size(); ++i)
+        {
+            const NodeInfo& n = m_nodes[i];
+            bool follows = std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
+                                       [&](const ReplicaConnection& c)
+                                       { return c.master_index == m_topology.master; });
+            if (static_cast<int>(i) == m_topology.master || follows || !n.queried ||
+                (monitored()[i].server->status() & status::MAINT))
+            {
+                continue;
+            }
+            std::string why;
+            if (rejoin(n.name, why))
+            {
+                changed = true;
+                m_rejoin_refused.erase(n.name);
+            }
+            else if (m_rejoin_refused[n.name] != why)
+            {
+                m_rejoin_refused[n.name] = why;
+                SG_WARNING("Monitor %s: not rejoining %s: %s", name().c_str(), n.name.c_str(),
+                           why.c_str());
+            }
+        }
+    }
+    if (changed)
+    {
+        read_all();
+        m_topology = compute_topology(m_nodes, m_last_master);
+    }
+}
+
+void MariaDBMonitor::set_command_state(const std::string& command, const std::string& state,
+                                       const std::string& error)
+{
+    std::lock_guard<std::mutex> g(m_cmd_lock);
+    m_cmd_name = command;
+    m_cmd_state = state;
+    m_cmd_error = error;
+}
+
+json_t* MariaDBMonitor::command_state() const
+{
+    std::lock_guard<std::mutex> g(m_cmd_lock);
+    return json_pack("{s:s, s:s, s:s?}", "command", m_cmd_name.c_str(), "state",
+                     m_cmd_state.c_str(), "error",
+                     m_cmd_error.empty() ? nullptr : m_cmd_error.c_str());
+}
+
+}  // namespace sqlgate::mariadbmon
