@@ -97,8 +97,9 @@ public:
     // SIGSTOP/SIGCONT simulate a hung server.
     void kill_server(int i, int signal = SIGKILL);
     // Starts server i again (stopping it first if it runs) and waits until it answers and,
-    // for a replica, replicates (for the primary: until the running replicas reconnect).
-    void restart_server(int i);
+    // with wait_replication, for a replica, replicates (for the primary: until the running
+    // replicas reconnect). Without it (after a failover) only until it answers.
+    void restart_server(int i, bool wait_replication = true);
     // Stops all servers by PID. The destructor calls it and removes the directory.
     void stop();
 

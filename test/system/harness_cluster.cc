@@ -188,14 +188,15 @@ void Cluster::kill_server(int i, int signal)
     }
 }
 
-void Cluster::restart_server(int i)
+void Cluster::restart_server(int i, bool wait_replication)
 {
     if (i < 0 || i >= kServers)
     {
         throw std::out_of_range("restart_server: no server index " + std::to_string(i));
     }
-    auto r =
-        run_command({"bash", cluster_script(), "start-server", m_dir, std::to_string(i + 1)}, 120s);
+    auto r = run_command(
+        {"bash", cluster_script(), "start-server", m_dir, std::to_string(i + 1)}, 120s,
+        {wait_replication ? "MARIADB_CLUSTER_NO_REPL_WAIT=0" : "MARIADB_CLUSTER_NO_REPL_WAIT=1"});
     update_registered_pid(i);
     if (r.status.exit_code() != 0)
     {

@@ -39,6 +39,29 @@ std::map<int64_t, int64_t> gtid_seqs(const std::string& list)
     return out;
 }
 
+// "0-1-12" -> {0: (1, 12)}: the server id and sequence number of each domain's last event.
+std::map<int64_t, std::pair<int64_t, int64_t>> gtid_triples(const std::string& list)
+{
+    std::map<int64_t, std::pair<int64_t, int64_t>> out;
+    size_t start = 0;
+    while (start < list.size())
+    {
+        size_t end = list.find(',', start);
+        std::string one = list.substr(start, end == std::string::npos ? end : end - start);
+        int64_t domain = 0, server = 0, seq = 0;
+        if (sscanf(one.c_str(), " %ld-%ld-%ld", &domain, &server, &seq) == 3)
+        {
+            out[domain] = {server, seq};
+        }
+        if (end == std::string::npos)
+        {
+            break;
+        }
+        start = end + 1;
+    }
+    return out;
+}
+
 // How far a server got: the sum of its sequence numbers over the domains.
 int64_t progress(const std::string& list)
 {
@@ -215,7 +238,20 @@ bool MariaDBMonitor::failover(std::string& error)
     {
         io = c.master_index == old ? c.gtid_io_pos : io;
     }
-    if (!wait_gtid(cand, io, config().get_int("failover_timeout"), error) || !promote(cand, error))
+    if (!wait_gtid(cand, io, config().get_int("failover_timeout"), error))
+    {
+        return false;
+    }
+    // Where the histories fork: the lost primary may hold events past this point
+    // that nobody received, and then it must not rejoin.
+    std::vector<Row> rows;
+    std::string fork_error;
+    if (query(monitored()[cand].conn, "SELECT @@gtid_current_pos AS pos", rows, fork_error) &&
+        !rows.empty())
+    {
+        m_fork_gtid = rows[0]["pos"];
+    }
+    if (!promote(cand, error))
     {
         return false;
     }
@@ -311,6 +347,21 @@ bool MariaDBMonitor::can_rejoin(int i, std::string& why_not) const
     {
         why_not = n.name + " is not reachable";
         return false;
+    }
+    // Past the point where a failover forked the history, only events that came
+    // from the new primary are allowed.
+    auto fork = gtid_seqs(m_fork_gtid);
+    for (const auto& [domain, last] : gtid_triples(n.gtid_current_pos))
+    {
+        auto it = fork.find(domain);
+        if (!m_fork_gtid.empty() && (it == fork.end() || last.second > it->second) &&
+            last.first != m_nodes[master].server_id)
+        {
+            why_not = n.name + " has GTID " + n.gtid_current_pos +
+                      ": events past the failover point (" + m_fork_gtid +
+                      ") that the primary never received; its data diverged, rebuild it";
+            return false;
+        }
     }
     // Its history must be a prefix of the primary's: no domain ahead of it.
     auto mine = gtid_seqs(n.gtid_current_pos);

@@ -165,6 +165,12 @@ HttpResponse change_state(const HttpRequest& r, const Params& p, bool set, const
                                             " is monitored so only maintenance and drain "
                                             "status can be altered manually");
     }
+    if (set && s.monitored() && (s.status() & status::MASTER))
+    {
+        return HttpResponse::error(400, "Server " + s.name() +
+                                            " is the primary, so it cannot be set in "
+                                            "maintenance or draining mode: switch over first");
+    }
     if (set)
     {
         s.set_status_bits(bit);

@@ -1,0 +1,382 @@
+// mariadbmon against its own 3-server cluster (these tests kill and reconfigure servers, so
+// never the shared one): automatic failover under a write loop with semi-sync replication,
+// rejoin of the old primary, switchover round trips, maintenance and the commands' errors.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <fstream>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "admin_gate.hh"
+
+using namespace sqlgate::test;
+using Clock = std::chrono::steady_clock;
+
+namespace
+{
+
+std::string gate_config(const Cluster& c, int port, int admin, const std::string& monitor_extra)
+{
+    ConfigOptions o;
+    o.admin_port = admin;
+    o.servers = {};
+    o.router_options = "master";
+    o.service_extra = "cluster=Mon\n";
+    return config_for(c, port,
+                      "[Mon]\ntype=monitor\nmodule=mariadbmon\nservers=server1,server2,server3\n"
+                      "user=monitor\npassword=monitor_pw\nmonitor_interval=1s\n"
+                      "replication_user=repl\nreplication_password=repl_pw\n" +
+                          monitor_extra,
+                      o);
+}
+
+struct MonGate
+{
+    int port = free_port();
+    int admin = free_port();
+    std::unique_ptr<SqlGate> gate;
+    MonGate(const Cluster& c, const std::string& extra)
+    {
+        gate = std::make_unique<SqlGate>(gate_config(c, port, admin, extra), port);
+        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+    }
+    Http http() const { return Http(admin); }
+};
+
+std::string state_of(const Http& h, const std::string& server)
+{
+    return h.get("/v1/servers/" + server).str("/data/attributes/state");
+}
+
+std::string primary_of(const Http& h)
+{
+    return h.get("/v1/monitors/Mon").str("/data/attributes/monitor_diagnostics/primary");
+}
+
+MYSQL* root(const Cluster& c, int i)
+{
+    return connect(c.port(i), "root", "", "");
+}
+
+// Master_Port of server i's replication connection ("" when it has none).
+std::string master_port_of(const Cluster& c, int i)
+{
+    MysqlPtr m(root(c, i));
+    QueryResult r = m ? query(m.get(), "SHOW SLAVE STATUS") : QueryResult();
+    for (size_t k = 0; k < r.columns.size() && !r.rows.empty(); ++k)
+    {
+        if (r.columns[k] == "Master_Port")
+        {
+            return r.rows[0][k];
+        }
+    }
+    return "";
+}
+
+// Semi-synchronous replication from server1: a commit returns once a replica has it.
+void enable_semi_sync(const Cluster& c)
+{
+    for (int i = 1; i < 3; ++i)
+    {
+        MysqlPtr m(root(c, i));
+        ASSERT_TRUE(m);
+        ASSERT_TRUE(query(m.get(), "SET GLOBAL rpl_semi_sync_slave_enabled=ON").ok);
+        ASSERT_TRUE(query(m.get(), "STOP SLAVE IO_THREAD").ok);
+        ASSERT_TRUE(query(m.get(), "START SLAVE IO_THREAD").ok);
+    }
+    MysqlPtr p(root(c, 0));
+    ASSERT_TRUE(p);
+    ASSERT_TRUE(query(p.get(), "SET GLOBAL rpl_semi_sync_master_timeout=30000").ok);
+    // The binary log waits for the replica's ack before the engine commits, so a crash
+    // loses only transactions no client saw acknowledged (and recovery can drop them).
+    ASSERT_TRUE(query(p.get(), "SET GLOBAL rpl_semi_sync_master_wait_point=AFTER_SYNC").ok);
+    ASSERT_TRUE(query(p.get(), "SET GLOBAL rpl_semi_sync_master_enabled=ON").ok);
+    ASSERT_TRUE(eventually(
+        [&]
+        {
+            return query(p.get(), "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'").rows.size() ==
+                       1 &&
+                   query(p.get(), "SHOW STATUS LIKE 'Rpl_semi_sync_master_clients'").rows[0][1] ==
+                       "2";
+        },
+        10s));
+}
+
+// Inserts rows through sqlgate as fast as it can, reconnecting after errors, and records
+// every id whose INSERT was acknowledged and when writes failed and succeeded.
+class WriteLoop
+{
+public:
+    WriteLoop(int port, std::string table) : m_port(port), m_table(std::move(table))
+    {
+        m_thread = std::thread([this] { run(); });
+    }
+    ~WriteLoop() { stop(); }
+    void stop()
+    {
+        m_stop = true;
+        if (m_thread.joinable())
+        {
+            m_thread.join();
+        }
+    }
+    std::set<long> acknowledged()
+    {
+        std::lock_guard<std::mutex> g(m_lock);
+        return m_acked;
+    }
+    // The first acknowledged write that started after @c t, or Clock::time_point::max().
+    Clock::time_point first_success_after(Clock::time_point t)
+    {
+        std::lock_guard<std::mutex> g(m_lock);
+        for (const auto& [start, end] : m_successes)
+        {
+            if (start >= t)
+            {
+                return end;
+            }
+        }
+        return Clock::time_point::max();
+    }
+    int errors() const { return m_errors; }
+
+private:
+    void run()
+    {
+        long next = 1;
+        MysqlPtr m;
+        while (!m_stop)
+        {
+            if (!m)
+            {
+                m.reset(connect(m_port, "app", "app_pw", "test"));
+                if (!m)
+                {
+                    ++m_errors;
+                    std::this_thread::sleep_for(50ms);
+                    continue;
+                }
+            }
+            auto start = Clock::now();
+            long id = next++;
+            if (query(m.get(), "INSERT INTO " + m_table + " VALUES (" + std::to_string(id) + ")")
+                    .ok)
+            {
+                std::lock_guard<std::mutex> g(m_lock);
+                m_acked.insert(id);
+                m_successes.emplace_back(start, Clock::now());
+            }
+            else
+            {
+                ++m_errors;
+                m.reset();
+                std::this_thread::sleep_for(50ms);
+            }
+        }
+    }
+
+    int m_port;
+    std::string m_table;
+    std::atomic<bool> m_stop{false};
+    std::atomic<int> m_errors{0};
+    std::mutex m_lock;
+    std::set<long> m_acked;
+    std::vector<std::pair<Clock::time_point, Clock::time_point>> m_successes;
+    std::thread m_thread;
+};
+
+std::set<long> ids_on(const Cluster& c, int i, const std::string& table)
+{
+    MysqlPtr m(root(c, i));
+    std::set<long> out;
+    if (m)
+    {
+        for (const auto& row : query(m.get(), "SELECT id FROM " + table).rows)
+        {
+            out.insert(std::stol(row[0]));
+        }
+    }
+    return out;
+}
+
+int index_of(const std::string& server)
+{
+    return server.empty() ? -1 : server.back() - '1';
+}
+
+}  // namespace
+
+TEST(MariaDBMon, FailoverUnderWritesKeepsAcknowledgedRowsAndRejoinsTheOldPrimary)
+{
+    Cluster c;
+    enable_semi_sync(c);
+    MonGate g(c, "auto_failover=true\nauto_rejoin=true\nfailcount=3\n");
+    Http h = g.http();
+    ASSERT_TRUE(eventually([&] { return state_of(h, "server1") == "Master, Running"; }, 3s))
+        << h.get("/v1/servers").body;
+    {
+        MysqlPtr m(connect(g.port, "app", "app_pw", "test"));
+        ASSERT_TRUE(m);
+        ASSERT_TRUE(query(m.get(), "CREATE TABLE fo (id BIGINT PRIMARY KEY)").ok);
+    }
+    WriteLoop loop(g.port, "fo");
+    std::this_thread::sleep_for(1s);
+    ASSERT_FALSE(loop.acknowledged().empty());
+    c.kill_server(0, SIGKILL);
+    auto killed = Clock::now();
+    ASSERT_TRUE(eventually(
+        [&] { return loop.first_success_after(killed) != Clock::time_point::max(); }, 15s));
+    double window =
+        std::chrono::duration<double>(loop.first_success_after(killed) - killed).count();
+    EXPECT_LE(window, 10.0) << "writes resumed " << window << " s after the kill";
+    std::this_thread::sleep_for(500ms);
+    loop.stop();
+    std::string primary = primary_of(h);
+    ASSERT_TRUE(primary == "server2" || primary == "server3") << primary;
+    int p = index_of(primary);
+    int other = p == 1 ? 2 : 1;
+    // The other replica replicates from the new primary.
+    EXPECT_TRUE(eventually(
+        [&] { return state_of(h, "server" + std::to_string(other + 1)) == "Slave, Running"; }, 5s));
+    EXPECT_EQ(master_port_of(c, other), std::to_string(c.port(p)));
+    // Every acknowledged write is on the new primary (semi-sync).
+    std::set<long> acked = loop.acknowledged();
+    std::set<long> have = ids_on(c, p, "test.fo");
+    size_t missing = 0;
+    for (long id : acked)
+    {
+        missing += have.count(id) ? 0 : 1;
+    }
+    EXPECT_EQ(missing, 0u) << acked.size() << " acknowledged, " << have.size() << " on " << primary;
+    printf(
+        "failover: writes resumed %.2f s after kill -9 of the primary; %zu rows acknowledged, "
+        "%d client errors\n",
+        window, acked.size(), loop.errors());
+    // The old primary comes back and rejoins as a replica of the new one. Started as a
+    // semi-sync replica, its crash recovery drops the transaction that was in flight
+    // and never acknowledged (MariaDB's binlog truncation, MDEV-21117); otherwise its
+    // data would have diverged and the monitor would refuse to rejoin it.
+    {
+        std::ofstream cnf(c.dir() + "/s1/my.cnf", std::ios::app);
+        cnf << "\n[mariadbd]\nrpl_semi_sync_slave_enabled=ON\n";
+    }
+    c.restart_server(0, false);
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server1") == "Slave, Running"; }, 10s))
+        << state_of(h, "server1");
+    EXPECT_EQ(master_port_of(c, 0), std::to_string(c.port(p)));
+    EXPECT_EQ(state_of(h, primary), "Master, Running");
+}
+
+TEST(MariaDBMon, SwitchoverRoundTripUnderWritesLosesNothing)
+{
+    Cluster c;
+    MonGate g(c, "");
+    Http h = g.http();
+    ASSERT_TRUE(eventually([&] { return state_of(h, "server1") == "Master, Running"; }, 3s));
+    {
+        MysqlPtr m(connect(g.port, "app", "app_pw", "test"));
+        ASSERT_TRUE(m);
+        ASSERT_TRUE(query(m.get(), "CREATE TABLE sw (id BIGINT PRIMARY KEY)").ok);
+    }
+    WriteLoop loop(g.port, "sw");
+    std::this_thread::sleep_for(500ms);
+    for (const char* target : {"server2", "server1"})
+    {
+        auto t0 = Clock::now();
+        HttpResult r =
+            h.post(std::string("/v1/maxscale/modules/mariadbmon/switchover?Mon&") + target, "");
+        ASSERT_EQ(r.code, 204) << r.error();
+        EXPECT_EQ(primary_of(h), target);
+        EXPECT_EQ(state_of(h, target), "Master, Running");
+        ASSERT_TRUE(eventually(
+            [&] { return loop.first_success_after(t0) != Clock::time_point::max(); }, 10s));
+        printf("switchover to %s: took %.3f s, writes succeeded again %.3f s after it began\n",
+               target, std::chrono::duration<double>(Clock::now() - t0).count(),
+               std::chrono::duration<double>(loop.first_success_after(t0) - t0).count());
+        std::this_thread::sleep_for(500ms);
+    }
+    loop.stop();
+    std::set<long> acked = loop.acknowledged();
+    ASSERT_FALSE(acked.empty());
+    // Every acknowledged row is on every server once replication has caught up.
+    for (int i = 0; i < 3; ++i)
+    {
+        EXPECT_TRUE(eventually(
+            [&]
+            {
+                std::set<long> have = ids_on(c, i, "test.sw");
+                return std::includes(have.begin(), have.end(), acked.begin(), acked.end());
+            },
+            10s))
+            << "server" << i + 1;
+    }
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server2") == "Slave, Running"; }, 5s));
+    printf("switchover round trip: %zu rows acknowledged, %d client errors\n", acked.size(),
+           loop.errors());
+}
+
+TEST(MariaDBMon, MaintenanceAndCommandRefusals)
+{
+    Cluster c;
+    MonGate g(c, "");
+    Http h = g.http();
+    ASSERT_TRUE(eventually([&] { return state_of(h, "server3") == "Slave, Running"; }, 3s));
+    // Maintenance and drain of a replica; never of the primary.
+    HttpResult r = h.put("/v1/servers/server1/set?state=maintenance");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("is the primary"), std::string::npos) << r.error();
+    EXPECT_EQ(h.put("/v1/servers/server1/set?state=drain").code, 400);
+    ASSERT_EQ(h.put("/v1/servers/server3/set?state=maintenance").code, 204);
+    EXPECT_EQ(state_of(h, "server3"), "Maintenance, Slave, Running");
+    std::this_thread::sleep_for(1500ms);  // a tick keeps the operator's bit
+    EXPECT_EQ(state_of(h, "server3"), "Maintenance, Slave, Running");
+    // A replica in maintenance is never promoted.
+    r = h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon&server3", "");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("cannot be promoted"), std::string::npos) << r.error();
+    ASSERT_EQ(h.put("/v1/servers/server3/clear?state=maintenance").code, 204);
+    ASSERT_EQ(h.put("/v1/servers/server2/set?state=drain").code, 204);
+    EXPECT_EQ(state_of(h, "server2"), "Drained, Slave, Running");
+    ASSERT_EQ(h.put("/v1/servers/server2/clear?state=drain").code, 204);
+
+    struct Case
+    {
+        std::string path;
+        long code;
+        const char* says;
+    };
+    for (const Case& k : std::vector<Case>{
+             {"failover?Mon", 400, "use switchover"},
+             {"switchover?Mon&server1", 400, "cannot be promoted"},
+             {"switchover?Mon&server2&server3", 400, "server3 is not the primary"},
+             {"rejoin?Mon&server1", 400, "server1 is the primary"},
+             {"rejoin?Mon", 400, "Missing argument 'server'"},
+             {"switchover?nosuch", 400, "not a monitor of module mariadbmon"},
+             {"switchover?Mon&nosuch", 400, "'nosuch' is not a server"},
+         })
+    {
+        r = h.post("/v1/maxscale/modules/mariadbmon/" + k.path, "");
+        EXPECT_EQ(r.code, k.code) << k.path;
+        EXPECT_NE(r.error().find(k.says), std::string::npos) << k.path << ": " << r.error();
+    }
+    // Async: answered at once, the result is fetched later.
+    ASSERT_EQ(h.post("/v1/maxscale/modules/mariadbmon/async-switchover?Mon&server2", "").code, 204);
+    EXPECT_TRUE(eventually(
+        [&]
+        {
+            return h.get("/v1/maxscale/modules/mariadbmon/fetch-cmd-result?Mon")
+                       .str("/meta/state") == "done";
+        },
+        10s));
+    EXPECT_EQ(primary_of(h), "server2");
+    // A stopped monitor runs no command.
+    ASSERT_EQ(h.put("/v1/monitors/Mon/stop").code, 204);
+    r = h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon&server1", "");
+    EXPECT_EQ(r.code, 400);
+    EXPECT_NE(r.error().find("is stopped"), std::string::npos) << r.error();
+    ASSERT_EQ(h.put("/v1/monitors/Mon/start").code, 204);
+    r = h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon&server1", "");
+    EXPECT_EQ(r.code, 204) << r.error();
+}
