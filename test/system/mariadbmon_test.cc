@@ -17,12 +17,13 @@ using Clock = std::chrono::steady_clock;
 namespace
 {
 
-std::string gate_config(const Cluster& c, int port, int admin, const std::string& monitor_extra)
+std::string gate_config(const Cluster& c, int port, int admin, const std::string& monitor_extra,
+                        const std::string& router_options)
 {
     ConfigOptions o;
     o.admin_port = admin;
     o.servers = {};
-    o.router_options = "master";
+    o.router_options = router_options;
     o.service_extra = "cluster=Mon\n";
     return config_for(c, port,
                       "[Mon]\ntype=monitor\nmodule=mariadbmon\nservers=server1,server2,server3\n"
@@ -37,9 +38,10 @@ struct MonGate
     int port = free_port();
     int admin = free_port();
     std::unique_ptr<SqlGate> gate;
-    MonGate(const Cluster& c, const std::string& extra)
+    MonGate(const Cluster& c, const std::string& extra,
+            const std::string& router_options = "master")
     {
-        gate = std::make_unique<SqlGate>(gate_config(c, port, admin, extra), port);
+        gate = std::make_unique<SqlGate>(gate_config(c, port, admin, extra, router_options), port);
         EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
     }
     Http http() const { return Http(admin); }
@@ -379,4 +381,66 @@ TEST(MariaDBMon, MaintenanceAndCommandRefusals)
     ASSERT_EQ(h.put("/v1/monitors/Mon/start").code, 204);
     r = h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon&server1", "");
     EXPECT_EQ(r.code, 204) << r.error();
+}
+
+TEST(MariaDBMon, RolesAtStartAndAHungReplicaIsAvoided)
+{
+    Cluster c;
+    auto started = Clock::now();
+    MonGate g(c, "backend_connect_timeout=1s\nbackend_read_timeout=1s\n", "slave");
+    Http h = g.http();
+    // The first tick runs at once: roles within two ticks (2 s) of the start.
+    ASSERT_TRUE(eventually(
+        [&]
+        {
+            return state_of(h, "server1") == "Master, Running" &&
+                   state_of(h, "server2") == "Slave, Running" &&
+                   state_of(h, "server3") == "Slave, Running";
+        },
+        5s));
+    double roles_after = std::chrono::duration<double>(Clock::now() - started).count();
+    EXPECT_LE(roles_after, 3.0);  // sqlgate's own start-up included
+    auto port_of_session = [&]
+    {
+        MysqlPtr m(connect(g.port, "app", "app_pw", "test"));
+        return m ? query(m.get(), "SELECT @@port").value() : "no connection";
+    };
+    // SIGSTOP: the replica hangs; within read + connect timeouts it is Down and avoided.
+    c.kill_server(2, SIGSTOP);
+    auto stopped = Clock::now();
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server3") == "Down"; }, 10s))
+        << state_of(h, "server3");
+    printf("hung replica marked Down after %.2f s\n",
+           std::chrono::duration<double>(Clock::now() - stopped).count());
+    for (int i = 0; i < 6; ++i)
+    {
+        EXPECT_EQ(port_of_session(), std::to_string(c.port(1)));
+    }
+    // SIGCONT: it comes back and takes sessions again.
+    c.kill_server(2, SIGCONT);
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server3") == "Slave, Running"; }, 10s));
+    // readconnroute picks the replica with the fewest connections: with one session
+    // held on server2, the next one goes to server3.
+    MysqlPtr held(connect(g.port, "app", "app_pw", "test"));
+    ASSERT_TRUE(held);
+    EXPECT_EQ(query(held.get(), "SELECT @@port").value(), std::to_string(c.port(1)));
+    EXPECT_EQ(port_of_session(), std::to_string(c.port(2)));
+}
+
+TEST(MariaDBMon, EnforceReadOnlyReplicasAndWritablePrimary)
+{
+    Cluster c;
+    MonGate g(c, "enforce_read_only_slaves=true\nenforce_writable_master=true\n");
+    Http h = g.http();
+    ASSERT_TRUE(eventually([&] { return state_of(h, "server2") == "Slave, Running"; }, 5s));
+    MysqlPtr r2(root(c, 1));
+    MysqlPtr r1(root(c, 0));
+    ASSERT_TRUE(r1 && r2);
+    ASSERT_TRUE(query(r2.get(), "SET GLOBAL read_only=0").ok);
+    EXPECT_TRUE(
+        eventually([&] { return query(r2.get(), "SELECT @@read_only").value() == "1"; }, 5s));
+    ASSERT_TRUE(query(r1.get(), "SET GLOBAL read_only=1").ok);
+    EXPECT_TRUE(
+        eventually([&] { return query(r1.get(), "SELECT @@read_only").value() == "0"; }, 5s));
+    EXPECT_TRUE(eventually([&] { return state_of(h, "server1") == "Master, Running"; }, 5s));
 }

@@ -326,6 +326,22 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
             SG_WARNING("Monitor %s: switchover: %s", name().c_str(), error.c_str());
         }
     }
+    // Sessions still connected to the old primary can only fail now (read_only):
+    // close them, so that their clients reconnect and reach the new primary.
+    std::vector<Row> conns;
+    std::string ignored;
+    if (query(monitored()[old].conn,
+              "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+              "AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Killed') AND USER NOT IN "
+              "('system user', 'event_scheduler', " +
+                  quoted(monitored()[old].user) + ")",
+              conns, ignored))
+    {
+        for (auto& row : conns)
+        {
+            run(old, "KILL CONNECTION " + row["id"], ignored);
+        }
+    }
     SG_NOTICE("Monitor %s: switchover: %s is the new primary, %s replicates from it",
               name().c_str(), m_nodes[cand].name.c_str(), m_nodes[old].name.c_str());
     m_last_master = cand;
@@ -445,98 +461,6 @@ bool MariaDBMonitor::reset_replication(const std::string& master_name, std::stri
     m_last_master = master;
     m_topology.master = master;
     return true;
-}
-
-void MariaDBMonitor::automatic_operations()
-{
-    if (m_topology.master >= 0)
-    {
-        m_last_master = m_topology.master;
-        m_down_ticks = 0;
-    }
-    else if (m_last_master >= 0 && !m_nodes[m_last_master].reachable)
-    {
-        ++m_down_ticks;
-    }
-    bool changed = false;
-    std::string error;
-    if (config().get_bool("auto_failover") && m_topology.master < 0 && m_last_master >= 0 &&
-        m_down_ticks >= std::max<int64_t>(1, config().get_int("failcount")))
-    {
-        bool seen = false;
-        for (const auto& n : m_nodes)
-        {
-            for (const auto& c : n.replicas_of)
-            {
-                seen |= c.master_index == m_last_master && c.io_running == "Yes";
-            }
-        }
-        if (seen && config().get_bool("verify_master_failure"))
-        {
-            SG_WARNING(
-                "Monitor %s: %s is unreachable but replicas still receive its events: "
-                "no failover",
-                name().c_str(), m_nodes[m_last_master].name.c_str());
-        }
-        else if (failover(error))
-        {
-            changed = true;
-        }
-        else
-        {
-            SG_ERROR("Monitor %s: automatic failover failed: %s", name().c_str(), error.c_str());
-            m_down_ticks = 0;  // try again after failcount more ticks
-        }
-    }
-    if (config().get_bool("auto_rejoin") && m_topology.master >= 0)
-    {
-        for (size_t i = 0; i < m_nodes.size(); ++i)
-        {
-            const NodeInfo& n = m_nodes[i];
-            bool follows = std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
-                                       [&](const ReplicaConnection& c)
-                                       { return c.master_index == m_topology.master; });
-            if (static_cast<int>(i) == m_topology.master || follows || !n.queried ||
-                (monitored()[i].server->status() & status::MAINT))
-            {
-                continue;
-            }
-            std::string why;
-            if (rejoin(n.name, why))
-            {
-                changed = true;
-                m_rejoin_refused.erase(n.name);
-            }
-            else if (m_rejoin_refused[n.name] != why)
-            {
-                m_rejoin_refused[n.name] = why;
-                SG_WARNING("Monitor %s: not rejoining %s: %s", name().c_str(), n.name.c_str(),
-                           why.c_str());
-            }
-        }
-    }
-    if (changed)
-    {
-        read_all();
-        m_topology = compute_topology(m_nodes, m_last_master);
-    }
-}
-
-void MariaDBMonitor::set_command_state(const std::string& command, const std::string& state,
-                                       const std::string& error)
-{
-    std::lock_guard<std::mutex> g(m_cmd_lock);
-    m_cmd_name = command;
-    m_cmd_state = state;
-    m_cmd_error = error;
-}
-
-json_t* MariaDBMonitor::command_state() const
-{
-    std::lock_guard<std::mutex> g(m_cmd_lock);
-    return json_pack("{s:s, s:s, s:s?}", "command", m_cmd_name.c_str(), "state",
-                     m_cmd_state.c_str(), "error",
-                     m_cmd_error.empty() ? nullptr : m_cmd_error.c_str());
 }
 
 }  // namespace sqlgate::mariadbmon
