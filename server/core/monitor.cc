@@ -5,6 +5,7 @@
 
 #include <chrono>
 
+#include "monitor_script.hh"
 #include "sqlgate/log.hh"
 
 namespace sqlgate
@@ -257,6 +258,16 @@ void Monitor::tick()
         {
             SG_NOTICE("Monitor %s: server %s is now %s", name().c_str(), ms.server->name().c_str(),
                       ms.server->status_string().c_str());
+        }
+    }
+    if (m_ticks.load() > 0)  // no events for what the first tick finds
+    {
+        for (const auto& ms : m_servers)
+        {
+            for (const auto& event : server_events(ms.prev_status, ms.status))
+            {
+                run_monitor_script(m_config, m_servers, ms, event);
+            }
         }
     }
     publish();

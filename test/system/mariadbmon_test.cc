@@ -2,6 +2,7 @@
 // never the shared one): automatic failover under a write loop with semi-sync replication,
 // rejoin of the old primary, switchover round trips, maintenance and the commands' errors.
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <fstream>
@@ -388,8 +389,19 @@ TEST(MariaDBMon, MaintenanceAndCommandRefusals)
 TEST(MariaDBMon, RolesAtStartAndAHungReplicaIsAvoided)
 {
     Cluster c;
+    // The monitor's script records the events it is run for.
+    TempDir dir;
+    std::string script = dir.path + "/event.sh";
+    {
+        std::ofstream f(script);
+        f << "#!/bin/sh\necho \"$1 $2\" >> " << dir.path << "/events.txt\n";
+    }
+    chmod(script.c_str(), 0755);
     auto started = Clock::now();
-    MonGate g(c, "backend_connect_timeout=1s\nbackend_read_timeout=1s\n", "slave");
+    MonGate g(c,
+              "backend_connect_timeout=1s\nbackend_read_timeout=1s\nscript=" + script +
+                  " $EVENT $INITIATOR\nevents=slave_down,slave_up,master_down\n",
+              "slave");
     Http h = g.http();
     // The first tick runs at once: roles within two ticks (2 s) of the start.
     ASSERT_TRUE(eventually(
@@ -421,6 +433,15 @@ TEST(MariaDBMon, RolesAtStartAndAHungReplicaIsAvoided)
     // SIGCONT: it comes back and takes sessions again.
     c.kill_server(2, SIGCONT);
     EXPECT_TRUE(eventually([&] { return state_of(h, "server3") == "Slave, Running"; }, 10s));
+    std::string where = "[127.0.0.1]:" + std::to_string(c.port(2));
+    EXPECT_TRUE(eventually(
+        [&]
+        {
+            return read_file(dir.path + "/events.txt") ==
+                   "slave_down " + where + "\nslave_up " + where + "\n";
+        },
+        3s))
+        << read_file(dir.path + "/events.txt");
     // readconnroute picks the replica with the fewest connections: with one session
     // held on server2, the next one goes to server3.
     MysqlPtr held(connect(g.port, "app", "app_pw", "test"));

@@ -238,7 +238,13 @@ const Specification& monitor_spec()
             runtime(def(p("backend_connect_attempts", T::COUNT,
                           "Connection attempts before a server is considered down"),
                         "1")),
-            runtime(p("script", T::STRING, "Command run when a server changes state")),
+            runtime(p("script", T::STRING,
+                      "Command run when a server changes state: words split on spaces, no shell; "
+                      "$INITIATOR, $EVENT, $LIST, $NODELIST, $MASTERLIST and $SLAVELIST are "
+                      "replaced")),
+            runtime(def(p("script_timeout", T::DURATION,
+                          "Time the script may run before it is killed (the monitor waits)"),
+                        "90s")),
             runtime(def(values(p("events", T::ENUM_LIST, "Events that trigger the `script`"),
                                monitor_event_names()),
                         "all")),
