@@ -384,6 +384,30 @@ TEST(MariaDBMon, MaintenanceAndCommandRefusals)
     ASSERT_EQ(h.put("/v1/monitors/Mon/start").code, 204);
     r = h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon&server1", "");
     EXPECT_EQ(r.code, 204) << r.error();
+    // reset-replication: history erased everywhere, server3 the primary of a fresh cluster.
+    r = h.post("/v1/maxscale/modules/mariadbmon/reset-replication?Mon&nosuch", "");
+    EXPECT_EQ(r.code, 400);
+    r = h.post("/v1/maxscale/modules/mariadbmon/reset-replication?Mon&server3", "");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(primary_of(h), "server3");
+    EXPECT_TRUE(eventually(
+        [&]
+        {
+            return state_of(h, "server1") == "Slave, Running" &&
+                   state_of(h, "server2") == "Slave, Running";
+        },
+        5s));
+    MysqlPtr r3(root(c, 2));
+    ASSERT_TRUE(r3);
+    EXPECT_EQ(query(r3.get(), "SELECT @@gtid_binlog_pos").value(), "");
+    ASSERT_TRUE(query(r3.get(), "CREATE DATABASE after_reset").ok);
+    EXPECT_TRUE(eventually(
+        [&]
+        {
+            MysqlPtr r1(root(c, 0));
+            return r1 && query(r1.get(), "SHOW DATABASES LIKE 'after_reset'").rows.size() == 1;
+        },
+        5s));
 }
 
 TEST(MariaDBMon, RolesAtStartAndAHungReplicaIsAvoided)
