@@ -16,6 +16,7 @@ void MariaDBMonitor::automatic_operations()
     {
         m_last_master = m_topology.master;
         m_down_ticks = 0;
+        m_verify_warned = false;
     }
     else if (m_last_master >= 0 && !m_nodes[m_last_master].reachable)
     {
@@ -36,10 +37,14 @@ void MariaDBMonitor::automatic_operations()
         }
         if (seen && config().get_bool("verify_master_failure"))
         {
-            SG_WARNING(
-                "Monitor %s: %s is unreachable but replicas still receive its events: "
-                "no failover",
-                name().c_str(), m_nodes[m_last_master].name.c_str());
+            if (!m_verify_warned)
+            {
+                m_verify_warned = true;
+                SG_WARNING(
+                    "Monitor %s: %s is unreachable but replicas still receive its "
+                    "events: no failover while they do",
+                    name().c_str(), m_nodes[m_last_master].name.c_str());
+            }
         }
         else if (failover(error))
         {
@@ -101,10 +106,13 @@ void MariaDBMonitor::automatic_operations()
         for (size_t i = 0; i < m_nodes.size(); ++i)
         {
             const NodeInfo& n = m_nodes[i];
-            bool follows = std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
-                                       [&](const ReplicaConnection& c)
-                                       { return c.master_index == m_topology.master; });
-            if (static_cast<int>(i) == m_topology.master || follows || !n.queried ||
+            // Only a standalone server or one replicating from a lost server rejoins:
+            // replicas of a relay master or of an outside server are left as they are.
+            bool placed =
+                std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
+                            [&](const ReplicaConnection& c)
+                            { return c.master_index < 0 || m_nodes[c.master_index].reachable; });
+            if (static_cast<int>(i) == m_topology.master || placed || !n.queried ||
                 (monitored()[i].server->status() & status::MAINT))
             {
                 continue;

@@ -66,6 +66,10 @@ void dispatch(const char* command, Op op, bool async, const std::vector<CommandA
         });
     if (!queued)
     {
+        if (async)
+        {
+            mon->set_command_state(name, "failed", "the monitor stopped");
+        }
         done(nullptr, "Monitor " + args[0].text + " is stopped: start it first");
     }
     else if (async)

@@ -73,7 +73,8 @@ private:
     int m_last_master = -1;    ///< the primary before it was lost, for failover
     int64_t m_down_ticks = 0;  ///< ticks m_last_master has been unreachable
     std::map<std::string, std::string> m_rejoin_refused;  ///< server -> why, until it changes
-    std::string m_fork_gtid;  ///< the new primary's GTID when the last failover promoted it
+    bool m_verify_warned = false;  ///< the verify_master_failure warning was logged
+    std::string m_fork_gtid;       ///< the new primary's GTID when the last failover promoted it
 
     mutable std::mutex m_cmd_lock;
     std::string m_cmd_name, m_cmd_state = "none", m_cmd_error;

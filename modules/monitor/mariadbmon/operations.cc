@@ -160,10 +160,31 @@ bool MariaDBMonitor::wait_gtid(int i, const std::string& gtid, int64_t timeout_m
     {
         return true;
     }
+    // On a connection of its own: the monitor's connections time out reads after
+    // backend_read_timeout, and this wait may last failover/switchover_timeout.
+    const MonitorServer& ms = monitored()[i];
+    unsigned int seconds = static_cast<unsigned int>(std::max<int64_t>(1, timeout_ms / 1000));
+    unsigned int read_timeout = seconds + 5;
+    unsigned int connect_timeout = 5;
+    MYSQL* conn = mysql_init(nullptr);
+    mysql_optionsv(conn, MYSQL_OPT_READ_TIMEOUT, &read_timeout);
+    mysql_optionsv(conn, MYSQL_OPT_CONNECT_TIMEOUT, &connect_timeout);
+    const Server& s = *ms.server;
+    bool local = !s.socket().empty();
+    if (!mysql_real_connect(conn, local ? nullptr : s.address().c_str(), ms.user.c_str(),
+                            ms.password.c_str(), nullptr, local ? 0 : s.port(),
+                            local ? s.socket().c_str() : nullptr, 0))
+    {
+        error = m_nodes[i].name + ": " + mysql_error(conn);
+        mysql_close(conn);
+        return false;
+    }
     std::vector<Row> rows;
-    std::string sql = "SELECT MASTER_GTID_WAIT(" + quoted(gtid) + ", " +
-                      std::to_string(std::max<int64_t>(1, timeout_ms / 1000)) + ") AS w";
-    if (!query(monitored()[i].conn, sql, rows, error))
+    std::string sql =
+        "SELECT MASTER_GTID_WAIT(" + quoted(gtid) + ", " + std::to_string(seconds) + ") AS w";
+    bool ok = query(conn, sql, rows, error);
+    mysql_close(conn);
+    if (!ok)
     {
         error = m_nodes[i].name + ": " + error;
         return false;
@@ -258,6 +279,7 @@ bool MariaDBMonitor::failover(std::string& error)
     for (size_t i = 0; i < m_nodes.size(); ++i)
     {
         if (static_cast<int>(i) != cand && static_cast<int>(i) != old && m_nodes[i].queried &&
+            !(monitored()[i].server->status() & status::MAINT) &&
             !redirect(static_cast<int>(i), cand, false, error))
         {
             SG_WARNING("Monitor %s: failover: %s", name().c_str(), error.c_str());
@@ -316,11 +338,20 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
     }
     if (!promote(cand, error))
     {
+        std::string undo;
+        bool undone = run(old, "SET GLOBAL read_only=0", undo) && run(cand, "START SLAVE", undo);
+        error = "promoting " + m_nodes[cand].name + " failed: " + error +
+                (undone ? "; " + m_nodes[old].name + " is the writable primary again"
+                        : "; undoing failed too (" + undo + "): check the servers by hand");
         return false;
     }
     for (size_t i = 0; i < m_nodes.size(); ++i)
     {
         int k = static_cast<int>(i);
+        if (monitored()[i].server->status() & status::MAINT)
+        {
+            continue;  // the operator's: left as it is
+        }
         if (k != cand && m_nodes[i].queried && !redirect(k, cand, k == old, error))
         {
             SG_WARNING("Monitor %s: switchover: %s", name().c_str(), error.c_str());

@@ -19,15 +19,15 @@ int live_master(const std::vector<NodeInfo>& nodes, const ReplicaConnection& c)
 }
 
 // A server replicates (and is no primary candidate) while it has a started
-// connection to a monitored server: a running IO thread to a reachable one, or
-// one still trying ("Connecting") to a lost one. Only failover changes that.
+// connection to a monitored server, even one the monitor cannot reach (a hung
+// primary keeps its replicas' IO threads "Yes" until slave_net_timeout, a lost
+// one "Connecting"). Only failover changes that.
 bool replicates(const std::vector<NodeInfo>& nodes, const NodeInfo& n)
 {
-    return std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
-                       [&](const ReplicaConnection& c) {
-                           return live_master(nodes, c) >= 0 ||
-                                  (c.master_index >= 0 && c.io_running == "Connecting");
-                       });
+    return std::any_of(
+        n.replicas_of.begin(), n.replicas_of.end(),
+        [&](const ReplicaConnection& c)
+        { return c.master_index >= 0 && (c.io_running == "Yes" || c.io_running == "Connecting"); });
 }
 
 // How many servers replicate, directly or through others, from @c root.

@@ -107,6 +107,18 @@ TEST(Topology, WritableReplicaOfALostPrimaryDoesNotBecomePrimary)
     EXPECT_EQ(run(n).master, 1);
 }
 
+TEST(Topology, WritableReplicasOfAHungPrimaryStayReplicas)
+{
+    // SIGSTOP: the monitor cannot reach a, but the replicas' IO threads still say Yes.
+    std::vector<NodeInfo> n = {node("a", 1), node("b", 2), node("c", 3, true)};
+    n[0].reachable = false;
+    replicate(n[1], 1);
+    replicate(n[2], 1);
+    Topology t = run(n);
+    EXPECT_EQ(t.master, -1);
+    EXPECT_EQ(t.roles[1], ROLE_NONE);
+}
+
 TEST(Topology, LargestTreeWinsAndThePreviousPrimaryIsKept)
 {
     // Two writable roots: d has one replica, a has two.
