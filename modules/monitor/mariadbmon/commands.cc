@@ -49,9 +49,30 @@ void dispatch(const char* command, Op op, bool async, const std::vector<CommandA
     {
         mon->set_command_state(name, "running", "");
     }
-    bool queued = mon->execute(
-        [mon, op, args, done, async, name]()
+    // An async command dropped from the queue (the monitor stopped first) is reported
+    // failed when the last copy of the task goes; a sync one answers through done's guard.
+    struct Pending
+    {
+        std::shared_ptr<MariaDBMonitor> mon;
+        std::string name;
+        bool async = false;
+        bool ran = false;
+        ~Pending()
         {
+            if (async && !ran)
+            {
+                mon->set_command_state(name, "failed", "the monitor stopped before it ran");
+            }
+        }
+    };
+    auto pending = std::make_shared<Pending>();
+    pending->mon = mon;
+    pending->name = name;
+    pending->async = async;
+    bool queued = mon->execute(
+        [mon, op, args, done, async, name, pending]()
+        {
+            pending->ran = true;
             std::string error;
             bool ok = op(*mon, args, error);
             mon->tick_now();  // the servers' states show the result
@@ -66,6 +87,7 @@ void dispatch(const char* command, Op op, bool async, const std::vector<CommandA
         });
     if (!queued)
     {
+        pending->ran = true;  // reported here
         if (async)
         {
             mon->set_command_state(name, "failed", "the monitor stopped");
