@@ -16,29 +16,6 @@ namespace sqlgate::mariadbmon
 
 namespace
 {
-// "0-1-12,1-3-4" -> {0: 12, 1: 4}.
-std::map<int64_t, int64_t> gtid_seqs(const std::string& list)
-{
-    std::map<int64_t, int64_t> out;
-    size_t start = 0;
-    while (start < list.size())
-    {
-        size_t end = list.find(',', start);
-        std::string one = list.substr(start, end == std::string::npos ? end : end - start);
-        int64_t domain = 0, server = 0, seq = 0;
-        if (sscanf(one.c_str(), " %ld-%ld-%ld", &domain, &server, &seq) == 3)
-        {
-            out[domain] = seq;
-        }
-        if (end == std::string::npos)
-        {
-            break;
-        }
-        start = end + 1;
-    }
-    return out;
-}
-
 // "0-1-12" -> {0: (1, 12)}: the server id and sequence number of each domain's last event.
 std::map<int64_t, std::pair<int64_t, int64_t>> gtid_triples(const std::string& list)
 {
@@ -58,6 +35,17 @@ std::map<int64_t, std::pair<int64_t, int64_t>> gtid_triples(const std::string& l
             break;
         }
         start = end + 1;
+    }
+    return out;
+}
+
+// "0-1-12,1-3-4" -> {0: 12, 1: 4}.
+std::map<int64_t, int64_t> gtid_seqs(const std::string& list)
+{
+    std::map<int64_t, int64_t> out;
+    for (const auto& [domain, last] : gtid_triples(list))
+    {
+        out[domain] = last.second;
     }
     return out;
 }
