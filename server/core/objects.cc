@@ -84,24 +84,41 @@ std::string Server::status_string() const
     return out;
 }
 
+namespace
+{
+// The objects named by the list parameter @c param of @c o, looked up in @c map;
+// false with @c err naming the first unknown one.
+template <class Map, class T>
+bool lookup_list(const ObjectConfig& o, const char* param, const Map& map, const char* kind,
+                 std::vector<T>& found, std::string& err)
+{
+    if (!o.has(param))
+    {
+        return true;
+    }
+    for (const auto& name : o.get_list(param))
+    {
+        auto it = map.find(name);
+        if (it == map.end())
+        {
+            err = std::string("parameter '") + param + "': '" + name + "' is not a " + kind;
+            return false;
+        }
+        found.push_back(it->second);
+    }
+    return true;
+}
+}  // namespace
+
 std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
                                       ModuleLoader& modules, std::string& err)
 {
     auto svc = std::make_shared<Service>();
     svc->name = o.name;
     svc->config = o;
-    if (o.has("servers"))
+    if (!lookup_list(o, "servers", out.servers, "server", svc->servers, err))
     {
-        for (const auto& name : o.get_list("servers"))
-        {
-            auto it = out.servers.find(name);
-            if (it == out.servers.end())
-            {
-                err = "parameter 'servers': '" + name + "' is not a server";
-                return nullptr;
-            }
-            svc->servers.push_back(it->second);
-        }
+        return nullptr;
     }
     if (o.has("cluster"))
     {
@@ -113,18 +130,9 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
         }
         svc->servers = it->second->servers();
     }
-    if (o.has("filters"))
+    if (!lookup_list(o, "filters", out.filters, "filter", svc->filters, err))
     {
-        for (const auto& name : o.get_list("filters"))
-        {
-            auto it = out.filters.find(name);
-            if (it == out.filters.end())
-            {
-                err = "parameter 'filters': '" + name + "' is not a filter";
-                return nullptr;
-            }
-            svc->filters.push_back(it->second);
-        }
+        return nullptr;
     }
     const ModuleInfo* info = modules.load(o.get_string("router"), ModuleKind::ROUTER, err);
     if (!info)
@@ -139,29 +147,25 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
 std::shared_ptr<Monitor> make_monitor(const ObjectConfig& o, const Objects& out,
                                       ModuleLoader& modules, std::string& err)
 {
-    std::vector<MonitorServer> targets;
-    if (o.has("servers"))
+    std::vector<ServerPtr> servers;
+    if (!lookup_list(o, "servers", out.servers, "server", servers, err))
     {
-        for (const auto& name : o.get_list("servers"))
+        return nullptr;
+    }
+    std::vector<MonitorServer> targets;
+    for (const auto& server : servers)
+    {
+        MonitorServer ms;
+        ms.server = server;
+        ms.user = o.get_string("user");
+        ms.password = o.get_string("password");
+        auto cfg = out.configs.find(server->name());
+        if (cfg != out.configs.end() && !cfg->second.get_string("monitoruser").empty())
         {
-            auto it = out.servers.find(name);
-            if (it == out.servers.end())
-            {
-                err = "parameter 'servers': '" + name + "' is not a server";
-                return nullptr;
-            }
-            MonitorServer ms;
-            ms.server = it->second;
-            ms.user = o.get_string("user");
-            ms.password = o.get_string("password");
-            auto cfg = out.configs.find(name);
-            if (cfg != out.configs.end() && !cfg->second.get_string("monitoruser").empty())
-            {
-                ms.user = cfg->second.get_string("monitoruser");
-                ms.password = cfg->second.get_string("monitorpw");
-            }
-            targets.push_back(std::move(ms));
+            ms.user = cfg->second.get_string("monitoruser");
+            ms.password = cfg->second.get_string("monitorpw");
         }
+        targets.push_back(std::move(ms));
     }
     const ModuleInfo* info = modules.load(o.get_string("module"), ModuleKind::MONITOR, err);
     if (!info)
