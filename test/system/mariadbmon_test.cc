@@ -231,21 +231,29 @@ TEST(MariaDBMon, FailoverUnderWritesKeepsAcknowledgedRowsAndRejoinsTheOldPrimary
     ASSERT_FALSE(loop.acknowledged().empty());
     c.kill_server(0, SIGKILL);
     auto killed = Clock::now();
+    // What the monitor saw and sqlgate logged, for any failure below.
+    auto why = [&]
+    {
+        return "\nmonitor: " + h.get("/v1/monitors/Mon").body +
+               "\nservers: " + h.get("/v1/servers").body + "\n" + g.gate->diagnostics();
+    };
     ASSERT_TRUE(eventually(
-        [&] { return loop.first_success_after(killed) != Clock::time_point::max(); }, 15s));
+        [&] { return loop.first_success_after(killed) != Clock::time_point::max(); }, 15s))
+        << why();
     double window =
         std::chrono::duration<double>(loop.first_success_after(killed) - killed).count();
     EXPECT_LE(window, 10.0) << "writes resumed " << window << " s after the kill";
     std::this_thread::sleep_for(500ms);
     loop.stop();
     std::string primary = primary_of(h);
-    ASSERT_TRUE(primary == "server2" || primary == "server3") << primary;
+    ASSERT_TRUE(primary == "server2" || primary == "server3") << primary << why();
     int p = index_of(primary);
     int other = p == 1 ? 2 : 1;
     // The other replica replicates from the new primary.
     EXPECT_TRUE(eventually(
-        [&] { return state_of(h, "server" + std::to_string(other + 1)) == "Slave, Running"; }, 5s));
-    EXPECT_EQ(master_port_of(c, other), std::to_string(c.port(p)));
+        [&] { return state_of(h, "server" + std::to_string(other + 1)) == "Slave, Running"; }, 5s))
+        << why();
+    EXPECT_EQ(master_port_of(c, other), std::to_string(c.port(p))) << why();
     // Every acknowledged write is on the new primary (semi-sync).
     std::set<long> acked = loop.acknowledged();
     std::set<long> have = ids_on(c, p, "test.fo");
@@ -254,24 +262,27 @@ TEST(MariaDBMon, FailoverUnderWritesKeepsAcknowledgedRowsAndRejoinsTheOldPrimary
     {
         missing += have.count(id) ? 0 : 1;
     }
-    EXPECT_EQ(missing, 0u) << acked.size() << " acknowledged, " << have.size() << " on " << primary;
+    EXPECT_EQ(missing, 0u) << acked.size() << " acknowledged, " << have.size() << " on " << primary
+                           << why();
     printf(
         "failover: writes resumed %.2f s after kill -9 of the primary; %zu rows acknowledged, "
         "%d client errors\n",
         window, acked.size(), loop.errors());
-    // The old primary comes back and rejoins as a replica of the new one. Started as a
-    // semi-sync replica, its crash recovery drops the transaction that was in flight
-    // and never acknowledged (MariaDB's binlog truncation, MDEV-21117); otherwise its
-    // data would have diverged and the monitor would refuse to rejoin it.
+    // The old primary comes back and rejoins as a replica of the new one. Started with
+    // init_rpl_role=SLAVE, its crash recovery drops a transaction that was in its binary
+    // log but never acknowledged (MariaDB's semi-sync binlog truncation; since 10.6.19 and
+    // 10.11.9 only this option triggers it, MDEV-33465). Without it, a kill that lands in
+    // that window leaves the old primary with an event nobody received, and the monitor
+    // rightly refuses to rejoin it.
     {
         std::ofstream cnf(c.dir() + "/s1/my.cnf", std::ios::app);
-        cnf << "\n[mariadbd]\nrpl_semi_sync_slave_enabled=ON\n";
+        cnf << "\n[mariadbd]\nrpl_semi_sync_slave_enabled=ON\ninit_rpl_role=SLAVE\n";
     }
     c.restart_server(0, false);
     EXPECT_TRUE(eventually([&] { return state_of(h, "server1") == "Slave, Running"; }, 10s))
-        << state_of(h, "server1");
-    EXPECT_EQ(master_port_of(c, 0), std::to_string(c.port(p)));
-    EXPECT_EQ(state_of(h, primary), "Master, Running");
+        << why();
+    EXPECT_EQ(master_port_of(c, 0), std::to_string(c.port(p))) << why();
+    EXPECT_EQ(state_of(h, primary), "Master, Running") << why();
 }
 
 TEST(MariaDBMon, SwitchoverRoundTripUnderWritesLosesNothing)
