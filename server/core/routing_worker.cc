@@ -112,6 +112,20 @@ bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, s
     auto* ls = new ListenSocket;
     ls->listener = listener;
     ls->worker = this;
+    std::string serve_error;
+    ls->server = listener->protocol->serve(*this, fd, serve_error);
+    if (ls->server || !serve_error.empty())
+    {
+        if (!ls->server)
+        {
+            error = serve_error;
+            ::close(fd);
+            delete ls;
+            return false;
+        }
+        m_listeners.push_back(ls);
+        return true;
+    }
     auto* stream = reinterpret_cast<uv_stream_t*>(&ls->handle);
     int rc = 0;
     if (local)
@@ -174,6 +188,17 @@ int open_local_listener(const std::string& path, std::string& error)
     return fd;
 }
 
+void RoutingWorker::close_listen_socket(ListenSocket* ls)
+{
+    if (ls->server)
+    {
+        delete ls;  // the protocol's server closes its socket
+        return;
+    }
+    uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
+             [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+}
+
 void RoutingWorker::on_connection(uv_stream_t* server, int status)
 {
     auto* ls = static_cast<ListenSocket*>(server->data);
@@ -193,8 +218,7 @@ bool RoutingWorker::remove_listener(const std::string& name)
         ListenSocket* ls = *it;
         if (ls->listener->name == name)
         {
-            uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
-                     [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+            close_listen_socket(ls);
             it = m_listeners.erase(it);
             found = true;
         }
@@ -276,8 +300,7 @@ void RoutingWorker::on_stop()
 {
     for (ListenSocket* ls : m_listeners)
     {
-        uv_close(reinterpret_cast<uv_handle_t*>(&ls->handle),
-                 [](uv_handle_t* h) { delete static_cast<ListenSocket*>(h->data); });
+        close_listen_socket(ls);
     }
     m_listeners.clear();
     std::vector<Session*> sessions;
@@ -297,6 +320,18 @@ void RoutingWorker::on_stop()
 
 namespace sqlgate
 {
+
+Session* Session::create_detached(ServicePtr service, std::shared_ptr<Protocol> protocol,
+                                  std::string listener, std::string remote, int port)
+{
+    RoutingWorker* w = RoutingWorker::current();
+    auto* s = new Session(next_session_id(), *w, std::move(service), std::move(protocol),
+                          std::move(listener));
+    s->m_remote = std::move(remote);
+    s->m_port = port;
+    w->add_session(s);
+    return s;
+}
 
 Session* Session::find_local(uint64_t id)
 {

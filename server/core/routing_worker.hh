@@ -59,6 +59,8 @@ public:
     }
     /// Queue a closed session for deletion after the current loop iteration.
     void add_zombie(Session* s);
+    /// Register a session this worker did not accept (Session::create_detached).
+    void add_session(Session* s) { m_sessions[s->id()] = s; }
 
     /// Stats for the admin API.
     std::atomic<uint64_t> accepts{0};
@@ -76,7 +78,10 @@ private:
         } handle;
         std::shared_ptr<ListenerDef> listener;
         RoutingWorker* worker;
+        /// Set when the protocol serves the socket itself; the handle is then unused.
+        std::unique_ptr<ListenerServer> server;
     };
+    static void close_listen_socket(ListenSocket* ls);
     static void on_connection(uv_stream_t* server, int status);
     static void on_check(uv_check_t* h);
     void accept_client(ListenSocket& ls);

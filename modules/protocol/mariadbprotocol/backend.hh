@@ -22,6 +22,8 @@ public:
 
     bool write(Buffer&& command) override;
     uint64_t backend_id() const override { return m_backend_id; }
+    /// The capabilities agreed with the server (0 until the handshake was answered).
+    uint64_t capabilities() const { return m_caps; }
     std::vector<Buffer> take_unsent() override;
     bool busy() const override { return !m_tracker.idle() || !m_held.empty() || m_change_user; }
 

@@ -120,36 +120,42 @@ void start_kill(Session& killer, uint64_t target_id, bool query_only)
                 }
                 return;
             }
-            std::vector<BackendConnection*> busy;
-            for (const auto& b : target->backends())
-            {
-                if (b->state() == BackendState::ROUTING && b->busy())
-                {
-                    busy.push_back(b.get());
-                }
-            }
-            if (busy.empty())
-            {
-                answer(true, 0, "");
-                return;
-            }
-            auto left = std::make_shared<size_t>(busy.size());
-            auto* tdata = static_cast<SessionData*>(target->protocol_data());
-            for (BackendConnection* b : busy)
-            {
-                auto task = std::make_unique<KillTask>(*target,
-                                                       [left, answer](bool)
-                                                       {
-                                                           if (--*left == 0)
-                                                           {
-                                                               answer(true, 0, "");
-                                                           }
-                                                       });
-                KillTask* t = task.get();
-                tdata->kill_tasks.push_back(std::move(task));
-                t->start(b->server_ptr(), b->backend_id());
-            }
+            kill_running_query(*target, [answer]() { answer(true, 0, ""); });
         });
+}
+
+void kill_running_query(Session& target, std::function<void()> done)
+{
+    std::vector<BackendConnection*> busy;
+    for (const auto& b : target.backends())
+    {
+        if (b->state() == BackendState::ROUTING && b->busy())
+        {
+            busy.push_back(b.get());
+        }
+    }
+    if (busy.empty())
+    {
+        done();
+        return;
+    }
+    auto left = std::make_shared<size_t>(busy.size());
+    auto shared_done = std::make_shared<std::function<void()>>(std::move(done));
+    auto* tdata = static_cast<SessionData*>(target.protocol_data());
+    for (BackendConnection* b : busy)
+    {
+        auto task = std::make_unique<KillTask>(target,
+                                               [left, shared_done](bool)
+                                               {
+                                                   if (--*left == 0)
+                                                   {
+                                                       (*shared_done)();
+                                                   }
+                                               });
+        KillTask* t = task.get();
+        tdata->kill_tasks.push_back(std::move(task));
+        t->start(b->server_ptr(), b->backend_id());
+    }
 }
 
 }  // namespace sqlgate::mariadbprotocol

@@ -29,7 +29,7 @@ struct ConnInfo
 struct SessionInfo
 {
     uint64_t id = 0;
-    std::string state, user, remote, service, listener, database;
+    std::string state, user, remote, service, listener, database, protocol;
     int port = 0;
     int64_t connected_at = 0;
     uint64_t idle_ms = 0;
@@ -53,6 +53,7 @@ SessionInfo collect_one(RoutingWorker& w, Session& s)
     uint64_t now = w.now_ms();
     i.idle_ms = now > s.last_activity_ms() ? now - s.last_activity_ms() : 0;
     i.thread = w.id();
+    i.protocol = s.client() ? s.client()->protocol_name() : "";
     if (Stream* cs = s.client_stream())
     {
         i.client = cs->stats();
@@ -121,6 +122,7 @@ json_t* session_json(const HttpRequest& r, const SessionInfo& s)
     json_object_set_new(attrs, "port", json_integer(s.port));
     json_object_set_new(attrs, "database", json_string(s.database.c_str()));
     json_object_set_new(attrs, "listener", json_string(s.listener.c_str()));
+    json_object_set_new(attrs, "protocol", json_string(s.protocol.c_str()));
     json_object_set_new(attrs, "seconds_alive",
                         json_integer(std::max<int64_t>(0, time(nullptr) - s.connected_at)));
     json_object_set_new(attrs, "thread", json_integer(s.thread));

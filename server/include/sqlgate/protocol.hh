@@ -24,6 +24,7 @@ namespace sqlgate
 {
 
 class Session;
+class Worker;
 
 /// The client end of a session. Owned by the Session.
 class ClientConnection : public Upstream, public StreamHandler
@@ -36,6 +37,16 @@ public:
     virtual void send_error_and_close(int code, const std::string& message) = 0;
     /// Protocol-specific details for the admin API.
     virtual json_t* diagnostics() const { return nullptr; }
+    /// The protocol module's name, shown with the session in the admin API.
+    virtual const char* protocol_name() const { return "mariadbprotocol"; }
+};
+
+/// What a protocol that serves its listening socket itself (HTTP) runs on one
+/// worker. Created and destroyed on that worker's thread.
+class ListenerServer
+{
+public:
+    virtual ~ListenerServer() = default;
 };
 
 enum class BackendState
@@ -107,7 +118,9 @@ protected:
 
 class Service;
 
-class Protocol
+/// Protocols are held in shared_ptrs; a session of a protocol that creates its
+/// own sessions (HTTP) keeps its protocol alive with shared_from_this().
+class Protocol : public std::enable_shared_from_this<Protocol>
 {
 public:
     virtual ~Protocol() = default;
@@ -118,6 +131,18 @@ public:
     /// The listener's service was rebuilt at runtime (main thread). Sessions
     /// started from now on use @c service.
     virtual void service_changed(std::shared_ptr<const Service> service) {}
+    /**
+     * Protocols that serve their listening socket themselves (HTTP) return
+     * the server that does so on @c worker, which then owns @c fd (a bound,
+     * listening, non-blocking socket). Called on the worker's thread, or on
+     * the main thread before the workers start. nullptr with @c error set is
+     * a failure; nullptr with @c error empty (the default) means the worker
+     * accepts streams and calls new_client().
+     */
+    virtual std::unique_ptr<ListenerServer> serve(Worker& worker, int fd, std::string& error)
+    {
+        return nullptr;
+    }
     /// A client connection for a freshly accepted stream.
     virtual std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) = 0;
     /// A backend connection (not yet connected: the session attaches the stream

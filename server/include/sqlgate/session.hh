@@ -106,6 +106,19 @@ public:
     // Used by the worker that accepts the connection.
     void attach_client(Stream* stream, std::unique_ptr<ClientConnection> client);
 
+    /**
+     * A session whose client is not a socket of its own (SQL over HTTP),
+     * registered on the calling routing worker like an accepted one. The
+     * caller attaches the client with attach_detached_client() and then calls
+     * start_routing().
+     */
+    static Session* create_detached(ServicePtr service, std::shared_ptr<Protocol> protocol,
+                                    std::string listener, std::string remote, int port);
+    void attach_detached_client(std::unique_ptr<ClientConnection> client)
+    {
+        m_client = std::move(client);
+    }
+
 private:
     uint64_t m_id;
     Worker& m_worker;
