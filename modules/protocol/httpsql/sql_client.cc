@@ -157,13 +157,13 @@ void authenticate(HttpSqlProtocol& protocol, const std::string& user, const std:
 
 SqlClient* SqlClient::open(HttpSqlProtocol& protocol, const Login& login,
                            const std::string& database, const std::string& remote, int port,
-                           std::string& error)
+                           std::string& error, bool multi_statements)
 {
     std::shared_ptr<Protocol> proto = protocol.shared_from_this();
     Session* s =
         Session::create_detached(protocol.service(), proto, protocol.listener(), remote, port);
     auto data = std::make_unique<mariadbprotocol::SessionData>();
-    data->capabilities = HTTP_CAPS;
+    data->capabilities = multi_statements ? HTTP_CAPS : HTTP_CAPS & ~cap::MULTI_STATEMENTS;
     data->sha1_password = login.sha1;
     data->has_password = login.has_password;
     data->super_priv = login.super_priv;

@@ -101,10 +101,11 @@ public:
     /**
      * Start a session for a logged-in user on the calling worker. nullptr with
      * @c error when it cannot start (no usable server, max_connections).
+     * Without @c multi_statements, a request holds exactly one statement.
      */
     static SqlClient* open(HttpSqlProtocol& protocol, const Login& login,
                            const std::string& database, const std::string& remote, int port,
-                           std::string& error);
+                           std::string& error, bool multi_statements = true);
 
     SqlClient(Session& session, HttpSqlProtocol& protocol)
         : m_session(session), m_protocol(protocol)

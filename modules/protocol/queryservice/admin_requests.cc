@@ -23,7 +23,7 @@ void WorkerState::handle_running(const ExchangePtr& ex)
             {
                 auto list = std::shared_ptr<json_t>(json_array(), json_decref);
                 auto lock = std::make_shared<std::mutex>();
-                service.run_on_all(
+                service.workers().run_on_all(
                     [list, lock, user, super](WorkerState& ws)
                     {
                         for (auto& [id, r] : ws.running())
@@ -91,7 +91,7 @@ void WorkerState::handle_running(const ExchangePtr& ex)
             auto* tally = new Tally;
             tally->origin = Worker::current();
             tally->ex = ex;
-            service.run_on_all(
+            service.workers().run_on_all(
                 [tally, want_ctx, want_id, user, super](WorkerState& ws)
                 {
                     std::vector<std::shared_ptr<QueryRequest>> matches;

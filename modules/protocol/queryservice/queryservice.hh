@@ -26,6 +26,7 @@
 #include "sql_client.hh"
 #include "sqlgate/config.hh"
 #include "sqlgate/timer.hh"
+#include "worker_registry.hh"
 
 namespace sqlgate::queryservice
 {
@@ -72,20 +73,13 @@ public:
     const Settings& settings() const { return m_settings; }
     std::atomic<int64_t>& result_bytes() { return m_result_bytes; }
 
-    /// Run @c fn on worker @c id with its state (nullptr when it has none).
-    void run_on(int id, std::function<void(WorkerState*)> fn);
-    /// Run @c fn on every worker serving this listener; @c done gets the
-    /// number of workers once all have run it (on the calling worker).
-    void run_on_all(std::function<void(WorkerState&)> fn, std::function<void()> done);
-
-    void add_worker(int id, WorkerState* state);
-    void remove_worker(int id);
+    /// The workers serving this listener.
+    httpsql::WorkerRegistry<WorkerState>& workers() { return m_workers; }
 
 private:
     Settings m_settings;
     std::atomic<int64_t> m_result_bytes{0};
-    std::mutex m_lock;
-    std::map<int, WorkerState*> m_workers;
+    httpsql::WorkerRegistry<WorkerState> m_workers;
 };
 
 class WorkerState : public ListenerServer

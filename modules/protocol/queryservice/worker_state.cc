@@ -86,12 +86,12 @@ WorkerState::WorkerState(Worker& worker, QueryService& service)
     : m_worker(worker), m_service(service), m_sweeper(worker, [this]() { sweep(); })
 {
     m_sweeper.start(SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
-    m_service.add_worker(worker.id(), this);
+    m_service.workers().add(worker.id(), this);
 }
 
 WorkerState::~WorkerState()
 {
-    m_service.remove_worker(m_worker.id());
+    m_service.workers().remove(m_worker.id());
     m_http.reset();  // the exchanges end first
     auto running = std::move(m_running);
     for (auto& [id, r] : running)
@@ -232,7 +232,7 @@ void WorkerState::handle_status(const ExchangePtr& ex, const std::string& id, bo
     Worker* origin = &m_worker;
     std::string method = ex->method;
     std::string base = ex->base_url();
-    m_service.run_on(
+    m_service.workers().run_on(
         static_cast<int>(worker),
         [ex, id, result, who, origin, method, base](WorkerState* ws)
         {
