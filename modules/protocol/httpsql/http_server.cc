@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include <cstring>
+#include <random>
 
 #include "sqlgate/log.hh"
 #include "sqlgate/worker.hh"
@@ -121,6 +122,34 @@ bool base64_decode(std::string_view in, std::string& out)
     return true;
 }
 }  // namespace
+
+std::string make_uuid(int worker)
+{
+    thread_local std::mt19937_64 rng{std::random_device{}()};
+    uint64_t a = rng(), b = rng();
+    a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
+    b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
+    if (worker >= 0)
+    {
+        b = (b & ~0xFFFFULL) | (static_cast<uint64_t>(worker) & 0xFFFF);
+    }
+    char buf[40];
+    snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
+             static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
+             static_cast<unsigned>(b >> 48),
+             static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
+    return buf;
+}
+
+int uuid_worker(const std::string& uuid)
+{
+    if (uuid.size() != 36 || uuid[8] != '-' || uuid[13] != '-' || uuid[18] != '-' ||
+        uuid[23] != '-' || uuid.find_first_not_of("0123456789abcdef-") != std::string::npos)
+    {
+        return -1;
+    }
+    return static_cast<int>(strtol(uuid.substr(32).c_str(), nullptr, 16));
+}
 
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view body)
 {

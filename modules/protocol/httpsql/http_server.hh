@@ -127,6 +127,12 @@ private:
     std::vector<std::weak_ptr<Exchange>> m_live;  ///< resumed before the daemon stops
 };
 
+/// A random RFC 4122 version 4 UUID; with @c worker >= 0 its last four hex
+/// digits are that worker's id (handles say which worker owns them).
+std::string make_uuid(int worker = -1);
+/// The worker id make_uuid() put into @c uuid, or -1.
+int uuid_worker(const std::string& uuid);
+
 /// Decode application/x-www-form-urlencoded text into name/value pairs.
 std::vector<std::pair<std::string, std::string>> parse_form(std::string_view body);
 

@@ -254,6 +254,16 @@ void SqlClient::next()
     }
     m_active = std::make_unique<Command>(std::move(m_queue.front()));
     m_queue.pop_front();
+    if (m_active->still_wanted && !m_active->still_wanted())
+    {
+        std::unique_ptr<Command> dropped = std::move(m_active);
+        if (dropped->done)
+        {
+            dropped->done(false);
+        }
+        next();
+        return;
+    }
     m_failed = false;
     if (m_reset_pending)
     {

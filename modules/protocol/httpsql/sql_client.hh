@@ -92,6 +92,8 @@ public:
         std::shared_ptr<ResultSink> sink;
         /// After the whole reply (or the failure): whether it succeeded.
         std::function<void(bool ok)> done;
+        /// Asked when the command's turn comes; false drops it unsent (done(false)).
+        std::function<bool()> still_wanted;
         Command() = default;
         Command(Command&&) noexcept = default;
         Command& operator=(Command&&) noexcept = default;

@@ -1,5 +1,6 @@
 #include "statements.hh"
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
@@ -245,6 +246,74 @@ std::string build_prepare(std::string_view sql)
 {
     std::string p(1, static_cast<char>(mariadb::COM_STMT_PREPARE));
     return p.append(sql);
+}
+
+bool bind_parameters(const std::string& statement, const json_t* args,
+                     const std::vector<std::pair<std::string, json_t*>>& named, std::string& sql,
+                     std::vector<json_t*>& values, std::string& error)
+{
+    std::vector<ParamRef> refs;
+    if (!rewrite_parameters(statement, sql, refs, error))
+    {
+        return false;
+    }
+    // A prepared statement is one statement: drop the customary trailing ';'.
+    while (!sql.empty() && (isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
+    {
+        sql.pop_back();
+    }
+    size_t nargs = args ? json_array_size(args) : 0;
+    for (const ParamRef& r : refs)
+    {
+        json_t* v = nullptr;
+        if (r.name.empty())
+        {
+            if (r.index < 0 || static_cast<size_t>(r.index) >= nargs)
+            {
+                error = "the statement uses positional parameter " + std::to_string(r.index + 1) +
+                        " but 'args' has " + std::to_string(nargs) + " value" +
+                        (nargs == 1 ? "" : "s");
+                break;
+            }
+            v = json_array_get(const_cast<json_t*>(args), static_cast<size_t>(r.index));
+        }
+        else
+        {
+            for (const auto& [k, val] : named)
+            {
+                v = k.substr(1) == r.name ? val : v;
+            }
+            if (!v)
+            {
+                error = "the statement uses $" + r.name + " but no parameter '$" + r.name +
+                        "' was given";
+                break;
+            }
+        }
+        values.push_back(json_incref(v));
+    }
+    size_t positional = 0;
+    for (const ParamRef& r : refs)
+    {
+        positional =
+            r.name.empty() ? std::max(positional, static_cast<size_t>(r.index) + 1) : positional;
+    }
+    if (error.empty() && positional != nargs)
+    {
+        error = "'args' has " + std::to_string(nargs) + " value" + (nargs == 1 ? "" : "s") +
+                " but the statement uses " + std::to_string(positional) + " positional parameter" +
+                (positional == 1 ? "" : "s");
+    }
+    if (!error.empty())
+    {
+        for (json_t* v : values)
+        {
+            json_decref(v);
+        }
+        values.clear();
+        return false;
+    }
+    return true;
 }
 
 }  // namespace sqlgate::httpsql

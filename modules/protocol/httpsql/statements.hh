@@ -13,6 +13,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace sqlgate::httpsql
@@ -52,5 +53,17 @@ std::string build_stmt_close(uint32_t stmt_id);
 std::string build_query(std::string_view sql);
 /// COM_STMT_PREPARE payload.
 std::string build_prepare(std::string_view sql);
+
+/**
+ * Turn @c statement with AsterixDB-style parameters into a prepared
+ * statement: markers become `?` (see rewrite_parameters) and @c values gets,
+ * in marker order, new references to the values: `?` and `$N` from @c args (a
+ * JSON array or nullptr), `$name` from @c named ("$name" → value). Every
+ * positional value must be used and every marker must have a value; else
+ * false with @c error saying which. A trailing ';' is dropped.
+ */
+bool bind_parameters(const std::string& statement, const json_t* args,
+                     const std::vector<std::pair<std::string, json_t*>>& named, std::string& sql,
+                     std::vector<json_t*>& values, std::string& error);
 
 }  // namespace sqlgate::httpsql

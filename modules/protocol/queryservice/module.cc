@@ -5,7 +5,6 @@
 #include <cerrno>
 #include <cmath>
 #include <cstring>
-#include <random>
 
 #include "request.hh"
 #include "sqlgate/log.hh"
@@ -114,20 +113,6 @@ std::string error_body(const std::string& status, int code, const std::string& m
     httpsql::append_json_string(out, msg);
     out += "}], \"status\": \"" + status + "\"}\n";
     return out;
-}
-
-std::string make_uuid()
-{
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    uint64_t a = rng(), b = rng();
-    a = (a & 0xFFFFFFFFFFFF0FFFULL) | 0x0000000000004000ULL;
-    b = (b & 0x3FFFFFFFFFFFFFFFULL) | 0x8000000000000000ULL;
-    char buf[40];
-    snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(a >> 32),
-             static_cast<unsigned>((a >> 16) & 0xFFFF), static_cast<unsigned>(a & 0xFFFF),
-             static_cast<unsigned>(b >> 48),
-             static_cast<unsigned long long>(b & 0xFFFFFFFFFFFFULL));
-    return buf;
 }
 
 bool parse_duration(const std::string& text, int64_t& ms)

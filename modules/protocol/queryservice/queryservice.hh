@@ -131,8 +131,6 @@ void with_login(QueryService& service, const ExchangePtr& ex,
 
 /// {"errors":[{"code":c,"msg":m}], "status": status} bodies and the like.
 std::string error_body(const std::string& status, int code, const std::string& msg);
-/// A random RFC 4122 version 4 UUID.
-std::string make_uuid();
 /// AsterixDB's duration strings ("1m30s", "500ms", "2h"); false if malformed.
 bool parse_duration(const std::string& text, int64_t& ms);
 /// AsterixDB's "20.263371ms" style.

@@ -123,7 +123,7 @@ std::string json_text(const json_t* v)
 QueryRequest::QueryRequest(WorkerState& ws, ExchangePtr ex)
     : m_ws(ws), m_ex(std::move(ex)), m_id(ws.next_id()), m_received(Clock::now())
 {
-    m_request_id = make_uuid();
+    m_request_id = httpsql::make_uuid();
     m_remote = m_ex->remote;
     m_user_agent = m_ex->header("user-agent");
     m_request_time = static_cast<int64_t>(time(nullptr)) * 1000;
@@ -336,73 +336,6 @@ bool QueryRequest::parse(std::string& error)
     return true;
 }
 
-bool QueryRequest::bind_parameters(std::string& sql, std::vector<json_t*>& values,
-                                   std::string& error)
-{
-    std::vector<ParamRef> refs;
-    if (!rewrite_parameters(m_statement, sql, refs, error))
-    {
-        return false;
-    }
-    // A prepared statement is one statement: drop the customary trailing ';'.
-    while (!sql.empty() && (isspace(static_cast<unsigned char>(sql.back())) || sql.back() == ';'))
-    {
-        sql.pop_back();
-    }
-    size_t nargs = m_args ? json_array_size(m_args) : 0;
-    for (const ParamRef& r : refs)
-    {
-        json_t* v = nullptr;
-        if (r.name.empty())
-        {
-            if (r.index < 0 || static_cast<size_t>(r.index) >= nargs)
-            {
-                error = "the statement uses positional parameter " + std::to_string(r.index + 1) +
-                        " but 'args' has " + std::to_string(nargs) + " value" +
-                        (nargs == 1 ? "" : "s");
-                break;
-            }
-            v = json_array_get(m_args, static_cast<size_t>(r.index));
-        }
-        else
-        {
-            for (const auto& [k, val] : m_named)
-            {
-                v = k.substr(1) == r.name ? val : v;
-            }
-            if (!v)
-            {
-                error = "the statement uses $" + r.name + " but no parameter '$" + r.name +
-                        "' was given";
-                break;
-            }
-        }
-        values.push_back(json_incref(v));
-    }
-    size_t positional = 0;
-    for (const ParamRef& r : refs)
-    {
-        positional =
-            r.name.empty() ? std::max(positional, static_cast<size_t>(r.index) + 1) : positional;
-    }
-    if (error.empty() && positional != nargs)
-    {
-        error = "'args' has " + std::to_string(nargs) + " value" + (nargs == 1 ? "" : "s") +
-                " but the statement uses " + std::to_string(positional) + " positional parameter" +
-                (positional == 1 ? "" : "s");
-    }
-    if (!error.empty())
-    {
-        for (json_t* v : values)
-        {
-            json_decref(v);
-        }
-        values.clear();
-        return false;
-    }
-    return true;
-}
-
 void QueryRequest::start()
 {
     std::string error;
@@ -443,7 +376,7 @@ void QueryRequest::run(const Login& login)
     std::string error;
     if (m_args || !m_named.empty())
     {
-        if (!bind_parameters(cmd.sql, cmd.params, error))
+        if (!bind_parameters(m_statement, m_args, m_named, cmd.sql, cmd.params, error))
         {
             fail(400, "fatal", ER_WRONG_ARGUMENTS, error);
             return;

@@ -57,7 +57,6 @@ public:
 
 private:
     bool parse(std::string& error);
-    bool bind_parameters(std::string& sql, std::vector<json_t*>& values, std::string& error);
     void run(const httpsql::Login& login);
     void done(bool ok);
     void fail(int http_status, const std::string& status, int code, const std::string& msg);
