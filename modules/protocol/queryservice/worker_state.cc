@@ -119,6 +119,12 @@ SqlClient* WorkerState::take_idle(const std::string& key)
     }
     SqlClient* c = it->second.back().client;
     it->second.pop_back();
+    if (c->closed() || c->session().state() != SessionState::STARTED)
+    {
+        // Closed (e.g. through the REST API) and not yet freed: not usable.
+        c->on_closed = nullptr;
+        return take_idle(key);
+    }
     c->on_closed = nullptr;
     c->reset();
     return c;
