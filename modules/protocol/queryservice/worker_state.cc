@@ -222,10 +222,13 @@ void WorkerState::handle(const ExchangePtr& ex)
 void WorkerState::handle_status(const ExchangePtr& ex, const std::string& id, bool result)
 {
     // Handles are "<n>-<worker>": the worker that ran the request keeps it.
+    const char* digits = "0123456789";
     size_t dash = id.find('-');
-    char* end = nullptr;
-    long worker = dash == std::string::npos ? -1 : strtol(id.c_str() + dash + 1, &end, 10);
-    if (worker < 0 || !end || *end || dash == 0 || id.find_first_not_of("0123456789") != dash)
+    bool well_formed = dash != std::string::npos && dash > 0 && dash + 1 < id.size() &&
+                       id.find_first_not_of(digits) == dash &&
+                       id.find_first_not_of(digits, dash + 1) == std::string::npos;
+    long worker = well_formed ? strtol(id.c_str() + dash + 1, nullptr, 10) : -1;
+    if (worker < 0)
     {
         reply_error(ex, 400, "'" + id + "' is not a result handle");
         return;
