@@ -111,7 +111,7 @@ std::string json_text(const json_t* v)
 {
     if (json_is_string(v))
     {
-        return json_string_value(v);
+        return std::string(json_string_value(v), json_string_length(v));
     }
     char* s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
     std::string out = s ? s : "";
@@ -181,8 +181,10 @@ bool QueryRequest::parse(std::string& error)
     }
     if (form)
     {
+        // Form values are bytes: kept as sent (not UTF-8 checked, NULs included), the
+        // server judges the statement.
         auto add = [&](const std::string& k, const std::string& v)
-        { params.emplace_back(k, json_stringn(v.data(), v.size())); };
+        { params.emplace_back(k, json_stringn_nocheck(v.data(), v.size())); };
         for (const auto& [k, v] : m_ex->query)
         {
             add(k, v);
