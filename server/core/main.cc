@@ -281,6 +281,10 @@ int main(int argc, char** argv)
     s.writeq_high_water = cfg.global.get_size("writeq_high_water");
     s.writeq_low_water = cfg.global.get_size("writeq_low_water");
     set_settings(s);
+    // What modules read from the global configuration is what is in effect
+    // (the command line overrides the file).
+    cfg.global.values["datadir"].text = datadir;
+    cfg.global.values["logdir"].text = logdir;
     set_global_config(cfg.global);
 
     int threads =

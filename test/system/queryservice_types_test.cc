@@ -181,7 +181,7 @@ TEST_F(QueryServiceTypes, ExpressionsAndEdgeValues)
 // Characters outside the Basic Multilingual Plane (4-byte UTF-8, e.g. emoji) in a utf8mb4
 // column. DISABLED: fails until the HTTP sessions use utf8mb4 (httpsql's SqlClient::open()
 // leaves SessionData::charset at 0x21 = utf8mb3_general_ci, so the server sends '?').
-TEST_F(QueryServiceTypes, DISABLED_FourByteUtf8)
+TEST_F(QueryServiceTypes, FourByteUtf8)
 {
     Http h = g.http();
     ASSERT_TRUE(

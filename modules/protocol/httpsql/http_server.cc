@@ -16,6 +16,14 @@
 namespace sqlgate::httpsql
 {
 
+namespace
+{
+/// A connection with nothing to do (idle keep-alive, or a client that half
+/// closed in the middle of a request: libmicrohttpd in epoll mode sometimes
+/// misses that EOF) is closed after this many seconds.
+constexpr unsigned IDLE_TIMEOUT_S = 30;
+}  // namespace
+
 struct HttpServer::Handles
 {
     uv_poll_t poll;
@@ -457,7 +465,7 @@ std::unique_ptr<HttpServer> HttpServer::create(Worker& worker, int fd, Handler h
     s->m_daemon = MHD_start_daemon(
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO, 0, nullptr, nullptr,
         &MhdGlue::on_request, s.get(), MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,
-        &MhdGlue::on_completed, nullptr, MHD_OPTION_CONNECTION_TIMEOUT, 120u,
+        &MhdGlue::on_completed, nullptr, MHD_OPTION_CONNECTION_TIMEOUT, IDLE_TIMEOUT_S,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, static_cast<size_t>(64 * 1024), MHD_OPTION_END);
     if (!s->m_daemon)
     {

@@ -164,6 +164,7 @@ SqlClient* SqlClient::open(HttpSqlProtocol& protocol, const Login& login,
         Session::create_detached(protocol.service(), proto, protocol.listener(), remote, port);
     auto data = std::make_unique<mariadbprotocol::SessionData>();
     data->capabilities = multi_statements ? HTTP_CAPS : HTTP_CAPS & ~cap::MULTI_STATEMENTS;
+    data->charset = 45;  // utf8mb4_general_ci: JSON text is UTF-8, all of it
     data->sha1_password = login.sha1;
     data->has_password = login.has_password;
     data->super_priv = login.super_priv;

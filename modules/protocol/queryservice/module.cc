@@ -82,16 +82,22 @@ QueryService::QueryService(const ObjectConfig& listener, std::shared_ptr<const S
     m_settings.pool_size = static_cast<size_t>(param_or(listener, "connection_pool_size", "16"));
     m_settings.pool_idle_ms = param_or(listener, "connection_pool_idle_timeout", "60s");
     m_settings.stream_buffer = static_cast<size_t>(param_or(listener, "stream_buffer", "256Ki"));
-    m_settings.spill_dir = global_config().get_string("datadir") + "/queryservice/" + listener.name;
+}
+
+std::string QueryService::spill_dir() const
+{
+    // The global configuration is complete (with -D applied) before listeners serve.
+    return global_config().get_string("datadir") + "/queryservice/" + listener();
 }
 
 std::unique_ptr<ListenerServer> QueryService::serve(Worker& worker, int fd, std::string& error)
 {
-    std::string dir = m_settings.spill_dir.substr(0, m_settings.spill_dir.rfind('/'));
+    std::string spill = spill_dir();
+    std::string dir = spill.substr(0, spill.rfind('/'));
     mkdir(dir.c_str(), 0700);
-    if (mkdir(m_settings.spill_dir.c_str(), 0700) != 0 && errno != EEXIST)
+    if (mkdir(spill.c_str(), 0700) != 0 && errno != EEXIST)
     {
-        error = "cannot create " + m_settings.spill_dir + ": " + strerror(errno);
+        error = "cannot create " + spill + ": " + strerror(errno);
         return nullptr;
     }
     auto state = std::make_unique<WorkerState>(worker, *this);

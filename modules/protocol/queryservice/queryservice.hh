@@ -44,7 +44,6 @@ struct Settings
     size_t pool_size = 0;
     int64_t pool_idle_ms = 0;
     size_t stream_buffer = 0;
-    std::string spill_dir;
 };
 
 class WorkerState;
@@ -72,6 +71,8 @@ public:
 
     const Settings& settings() const { return m_settings; }
     std::atomic<int64_t>& result_bytes() { return m_result_bytes; }
+    /// Where results over result_memory_limit go: <datadir>/queryservice/<listener>.
+    std::string spill_dir() const;
 
     /// The workers serving this listener.
     httpsql::WorkerRegistry<WorkerState>& workers() { return m_workers; }

@@ -416,7 +416,7 @@ void QueryRequest::run(const Login& login)
         const Settings& s = m_ws.service().settings();
         m_handle->result =
             std::make_unique<StoredResult>(m_ws.service().result_bytes(), s.result_memory_limit,
-                                           s.spill_dir + "/" + m_request_id + ".json");
+                                           m_ws.service().spill_dir() + "/" + m_request_id + ".json");
         m_ws.handles()[m_handle_id] = m_handle;
         m_handle->result->append("[ ", m_store_error);
     }
