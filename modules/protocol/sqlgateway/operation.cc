@@ -96,6 +96,12 @@ void Operation::on_error(uint16_t code, std::string_view, std::string_view msg)
 void Operation::finished(bool ok)
 {
     timer.reset();
+    if (m_paused && client)
+    {
+        // The end can arrive in the same read as the rows that paused the
+        // session: reading must resume for the statements after this one.
+        client->pause(false);
+    }
     client = nullptr;
     m_paused = false;
     if (running())
