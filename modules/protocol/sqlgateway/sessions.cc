@@ -383,10 +383,12 @@ void WorkerState::close_session(const std::string& handle, const std::string& wh
     std::unique_ptr<GatewaySession> s = std::move(it->second);
     m_sessions.erase(it);
     m_gateway.session_count().fetch_sub(1, std::memory_order_relaxed);
+    bool running = false;
     for (auto& [oh, op] : s->operations)
     {
         if (op->running())
         {
+            running = true;
             op->status = "CLOSED";
         }
         op->discard();
@@ -394,8 +396,35 @@ void WorkerState::close_session(const std::string& handle, const std::string& wh
     }
     if (!client_gone)
     {
-        s->client->on_closed = nullptr;
-        s->client->close("the gateway session " + std::string(why));
+        SqlClient* client = s->client;
+        std::string reason = "the gateway session " + why;
+        if (!running)
+        {
+            client->on_closed = nullptr;
+            client->close(reason);
+        }
+        else
+        {
+            // A server does not notice that the connection of a running
+            // statement (a SLEEP, a long scan) was closed: kill the statement
+            // first, then close. The session may end meanwhile by itself.
+            auto gone = std::make_shared<bool>(false);
+            client->on_closed = [gone](const std::string&) { *gone = true; };
+            Worker* worker = &m_worker;
+            client->cancel(
+                [worker, gone, client, reason]()
+                {
+                    // Posted: this can run while the session is being destroyed.
+                    worker->post(
+                        [gone, client, reason]()
+                        {
+                            if (!*gone)
+                            {
+                                client->close(reason);
+                            }
+                        });
+                });
+        }
     }
     m_gone[handle] = why;
     m_gone_order.push_back(handle);
