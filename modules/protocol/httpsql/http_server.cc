@@ -419,8 +419,8 @@ MHD_Result MhdGlue::on_request(void* cls, MHD_Connection* conn, const char* url,
         ex.m_dispatched = true;
         if (ex.m_too_large)
         {
-            ex.reply(413, "{\"errors\":[{\"code\":1,\"msg\":\"the request body is larger than " +
-                              std::to_string(server->m_max_body) + " bytes\"}]}");
+            ex.reply(413, server->m_error_body("the request body is larger than " +
+                                               std::to_string(server->m_max_body) + " bytes"));
         }
         else
         {
@@ -453,15 +453,20 @@ void MhdGlue::on_completed(void*, MHD_Connection*, void** con_cls, MHD_RequestTe
     ex->closed(code == MHD_REQUEST_TERMINATED_COMPLETED_OK);
 }
 
-HttpServer::HttpServer(Worker& worker, Handler handler, size_t max_body)
-    : m_worker(worker), m_handler(std::move(handler)), m_max_body(max_body)
+HttpServer::HttpServer(Worker& worker, Handler handler, size_t max_body, ErrorBody error_body)
+    : m_worker(worker),
+      m_handler(std::move(handler)),
+      m_max_body(max_body),
+      m_error_body(std::move(error_body))
 {
 }
 
 std::unique_ptr<HttpServer> HttpServer::create(Worker& worker, int fd, Handler handler,
-                                               size_t max_body, std::string& error)
+                                               size_t max_body, ErrorBody error_body,
+                                               std::string& error)
 {
-    std::unique_ptr<HttpServer> s(new HttpServer(worker, std::move(handler), max_body));
+    std::unique_ptr<HttpServer> s(
+        new HttpServer(worker, std::move(handler), max_body, std::move(error_body)));
     s->m_daemon = MHD_start_daemon(
         MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_TURBO, 0, nullptr, nullptr,
         &MhdGlue::on_request, s.get(), MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_NOTIFY_COMPLETED,

@@ -103,9 +103,13 @@ class HttpServer : public ListenerServer
 public:
     using Handler = std::function<void(const ExchangePtr&)>;
 
+    /// The body of an error the server answers itself (413), in the API's shape.
+    using ErrorBody = std::function<std::string(const std::string& message)>;
+
     /// Serve the listening socket @c fd on @c worker (owning @c fd on success).
     static std::unique_ptr<HttpServer> create(Worker& worker, int fd, Handler handler,
-                                              size_t max_body, std::string& error);
+                                              size_t max_body, ErrorBody error_body,
+                                              std::string& error);
     ~HttpServer() override;
 
     /// Run MHD soon (after a resume: MHD's own wake-up does not reach an
@@ -114,13 +118,14 @@ public:
 
 private:
     friend struct MhdGlue;
-    HttpServer(Worker& worker, Handler handler, size_t max_body);
+    HttpServer(Worker& worker, Handler handler, size_t max_body, ErrorBody error_body);
     void rearm();
 
     struct Handles;
     Worker& m_worker;
     Handler m_handler;
     size_t m_max_body;
+    ErrorBody m_error_body;
     MHD_Daemon* m_daemon = nullptr;
     Handles* m_handles = nullptr;
     int m_fd = -1;

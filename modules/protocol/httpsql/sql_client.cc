@@ -188,7 +188,12 @@ SqlClient* SqlClient::open(HttpSqlProtocol& protocol, const Login& login,
 
 SqlClient::~SqlClient()
 {
+    *m_alive = false;
     m_closed = true;
+    if (m_close_reason.empty())
+    {
+        m_close_reason = m_session.close_reason();  // e.g. DELETE /v1/sessions/:id
+    }
     if (m_active)
     {
         fail_active(2013, "Lost connection: the session was closed" +
@@ -237,6 +242,30 @@ void SqlClient::close(const std::string& reason)
     }
     m_closed = true;
     m_session.close(reason);
+}
+
+void SqlClient::kill_and_close(const std::string& reason)
+{
+    if (!m_active || m_closed)
+    {
+        close(reason);
+        return;
+    }
+    std::shared_ptr<bool> alive = m_alive;
+    Worker* worker = &m_session.worker();
+    cancel(
+        [worker, alive, this, reason]()
+        {
+            // Posted: the kill may be answered while the session is being destroyed.
+            worker->post(
+                [alive, this, reason]()
+                {
+                    if (*alive)
+                    {
+                        close(reason);
+                    }
+                });
+        });
 }
 
 void SqlClient::send(const std::string& payload)

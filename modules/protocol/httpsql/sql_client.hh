@@ -129,6 +129,9 @@ public:
     void pause(bool stop) { m_session.throttle_backends(stop); }
     /// End the session.
     void close(const std::string& reason);
+    /// End the session, killing a running statement first (a server does not
+    /// notice that the connection of a SLEEP or a long scan was closed).
+    void kill_and_close(const std::string& reason);
     bool closed() const { return m_closed; }
     /// Runs once when the session ends for any reason (REST DELETE, lost backend, close()).
     std::function<void(const std::string& reason)> on_closed;
@@ -172,6 +175,7 @@ private:
     PacketSplitter m_splitter;
     std::unique_ptr<ReplyDecoder> m_decoder;
     std::shared_ptr<PrepareSink> m_prepare_sink;
+    std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     uint64_t m_caps = 0;  ///< agreed with the backend; 0 until its first reply
     ReplyDecoder::Kind m_kind = ReplyDecoder::Kind::QUERY;
     ResultSink* m_sink = nullptr;  ///< what the decoder feeds now

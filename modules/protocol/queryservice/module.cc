@@ -1,5 +1,7 @@
 #define SQLGATE_MODULE_NAME "queryservice"
+#include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -33,10 +35,15 @@ const Specification& spec()
                        "How long deferred and async results are kept (a request's `result-ttl` "
                        "overrides it)",
                        "1h"),
-            make_param("max_result_reads", T::COUNT,
-                       "How often a stored result can be read (a request's `max-result-reads` "
-                       "overrides it)",
-                       "1"),
+            []
+            {
+                ParamSpec p = make_param("max_result_reads", T::COUNT,
+                                         "How often a stored result can be read (a request's "
+                                         "`max-result-reads` overrides it)",
+                                         "1");
+                p.min = 1;
+                return p;
+            }(),
             make_param("connection_pool_size", T::COUNT,
                        "Idle sessions kept per worker and user for the next requests (0: every "
                        "request opens its own)",
@@ -84,6 +91,25 @@ QueryService::QueryService(const ObjectConfig& listener, std::shared_ptr<const S
     m_settings.stream_buffer = static_cast<size_t>(param_or(listener, "stream_buffer", "256Ki"));
 }
 
+void QueryService::start()
+{
+    HttpSqlProtocol::start();
+    // Results of an earlier run (a crash leaves them) are of no use: no handle
+    // reaches them any more.
+    if (DIR* d = opendir(spill_dir().c_str()))
+    {
+        while (dirent* e = readdir(d))
+        {
+            std::string name = e->d_name;
+            if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0)
+            {
+                unlink((spill_dir() + "/" + name).c_str());
+            }
+        }
+        closedir(d);
+    }
+}
+
 std::string QueryService::spill_dir() const
 {
     // The global configuration is complete (with -D applied) before listeners serve.
@@ -104,7 +130,7 @@ std::unique_ptr<ListenerServer> QueryService::serve(Worker& worker, int fd, std:
     WorkerState* ws = state.get();
     auto http = httpsql::HttpServer::create(
         worker, fd, [ws](const ExchangePtr& ex) { ws->handle(ex); }, m_settings.max_request_size,
-        error);
+        [](const std::string& msg) { return error_body("fatal", 1, msg); }, error);
     if (!http)
     {
         return nullptr;

@@ -68,6 +68,7 @@ public:
     QueryService(const ObjectConfig& listener, std::shared_ptr<const Service> service);
     const char* name() const override { return "queryservice"; }
     std::unique_ptr<ListenerServer> serve(Worker& worker, int fd, std::string& error) override;
+    void start() override;
 
     const Settings& settings() const { return m_settings; }
     std::atomic<int64_t>& result_bytes() { return m_result_bytes; }

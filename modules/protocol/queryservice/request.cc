@@ -34,11 +34,10 @@ bool parse_bool(const std::string& name, const std::string& text, bool& out, std
     return false;
 }
 
-/// The first word of every statement in @c sql is one that only reads.
-bool only_reads(const std::string& sql, std::string& offending)
+/// The first word of every statement in @c sql (outside strings and comments).
+std::vector<std::string> first_words(const std::string& sql)
 {
-    static const char* const allowed[] = {"SELECT", "SHOW",  "DESCRIBE", "DESC", "EXPLAIN", "WITH",
-                                          "VALUES", "TABLE", "USE",      "SET",  "HELP"};
+    std::vector<std::string> words;
     size_t i = 0, n = sql.size();
     bool expect_word = true;
     while (i < n)
@@ -85,23 +84,34 @@ bool only_reads(const std::string& sql, std::string& offending)
             {
                 ++i;
             }
-            std::string word = sql.substr(start, std::max<size_t>(i - start, 1));
-            bool ok = false;
-            for (const char* a : allowed)
-            {
-                ok = ok || strcasecmp(word.c_str(), a) == 0;
-            }
-            if (!ok)
-            {
-                offending = word;
-                return false;
-            }
+            words.push_back(sql.substr(start, std::max<size_t>(i - start, 1)));
             i = std::max(i, start + 1);
             expect_word = false;
         }
         else
         {
             ++i;
+        }
+    }
+    return words;
+}
+
+/// The first word of every statement in @c sql is one that only reads.
+bool only_reads(const std::string& sql, std::string& offending)
+{
+    static const char* const allowed[] = {"SELECT", "SHOW",  "DESCRIBE", "DESC", "EXPLAIN", "WITH",
+                                          "VALUES", "TABLE", "USE",      "SET",  "HELP"};
+    for (const std::string& word : first_words(sql))
+    {
+        bool ok = false;
+        for (const char* a : allowed)
+        {
+            ok = ok || strcasecmp(word.c_str(), a) == 0;
+        }
+        if (!ok)
+        {
+            offending = word;
+            return false;
         }
     }
     return true;
@@ -252,6 +262,11 @@ bool QueryRequest::parse(std::string& error)
                         "' is not a duration (e.g. 500ms, 10s, 1m30s)";
                 ok = false;
             }
+            if (ok && name == "result-ttl" && ms <= 0)
+            {
+                error = "parameter 'result-ttl' must be longer than 0";
+                ok = false;
+            }
             (name == "timeout" ? m_timeout_ms : m_ttl_ms) = ms;
         }
         else if (name == "max-result-reads")
@@ -265,6 +280,18 @@ bool QueryRequest::parse(std::string& error)
                 ok = false;
             }
             m_max_reads = n;
+        }
+        else if (name == "parse-only" || name == "compile-only")
+        {
+            bool on = false;
+            ok = parse_bool(name, text, on, error);
+            if (ok && on)
+            {
+                error = "parameter '" + name +
+                        "' is not supported: MariaDB statements are parsed "
+                        "and compiled only by running them";
+                ok = false;
+            }
         }
         else if (name == "format")
         {
@@ -389,6 +416,11 @@ void QueryRequest::run(const Login& login)
     {
         cmd.sql = m_statement;
     }
+    for (const std::string& word : first_words(m_statement))
+    {
+        // USE survives COM_RESET_CONNECTION: such a session is not reused.
+        m_reusable = m_reusable && strcasecmp(word.c_str(), "USE") != 0;
+    }
     m_pool_key = login.user + '\0' +
                  std::string(reinterpret_cast<const char*>(login.sha1.data()), login.sha1.size());
     m_client = m_ws.take_idle(m_pool_key);
@@ -414,9 +446,9 @@ void QueryRequest::run(const Login& login)
         m_handle->ttl_ms = m_ttl_ms;
         m_handle->request = self;
         const Settings& s = m_ws.service().settings();
-        m_handle->result =
-            std::make_unique<StoredResult>(m_ws.service().result_bytes(), s.result_memory_limit,
-                                           m_ws.service().spill_dir() + "/" + m_request_id + ".json");
+        m_handle->result = std::make_unique<StoredResult>(
+            m_ws.service().result_bytes(), s.result_memory_limit,
+            m_ws.service().spill_dir() + "/" + m_request_id + ".json");
         m_ws.handles()[m_handle_id] = m_handle;
         m_handle->result->append("[ ", m_store_error);
     }
@@ -450,7 +482,7 @@ void QueryRequest::run(const Login& login)
                         r->m_request_id.c_str());
                 SqlClient* c = r->m_client;
                 r->m_client = nullptr;
-                c->close("the HTTP client disconnected");
+                c->kill_and_close("the HTTP client disconnected");
             }
         };
     }

@@ -106,7 +106,9 @@ private:
     bool m_timed_out = false;
     bool m_cancelled = false;
     bool m_paused = false;
-    bool m_results_open = false;  ///< "results":[ written
+    bool m_reusable = true;         ///< the session can go back to the pool afterwards
+    bool m_in_transaction = false;  ///< the last statement left a transaction open
+    bool m_results_open = false;    ///< "results":[ written
     bool m_first_row = true;
     std::vector<std::string> m_keys;  ///< "name": per column, JSON-escaped
     std::vector<httpsql::Column> m_columns;

@@ -84,6 +84,9 @@ void QueryRequest::on_row(const std::vector<Field>& row)
 void QueryRequest::on_end(const EndInfo& end)
 {
     m_warning_count += end.warnings;
+    // An open transaction holds locks: such a session is closed (rolled back), not pooled.
+    constexpr uint16_t SERVER_STATUS_IN_TRANS = 1;
+    m_in_transaction = (end.status & SERVER_STATUS_IN_TRANS) != 0;
 }
 
 void QueryRequest::on_error(uint16_t code, std::string_view, std::string_view msg)
@@ -232,9 +235,17 @@ void QueryRequest::release_client()
             c->pause(false);
             m_paused = false;
         }
-        if (!c->closed())
+        if (c->closed())
+        {
+            return;
+        }
+        if (m_reusable && !m_in_transaction)
         {
             m_ws.give_back(m_pool_key, c);
+        }
+        else
+        {
+            c->close("the request changed the session (USE, or a transaction left open)");
         }
     }
 }

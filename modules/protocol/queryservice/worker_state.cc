@@ -18,10 +18,13 @@ namespace
 constexpr uint64_t SWEEP_INTERVAL_MS = 1000;
 constexpr size_t RESULT_CHUNK = 64 * 1024;
 
-void reply_error(const ExchangePtr& ex, int status, const std::string& msg)
+void reply_error(const ExchangePtr& ex, int status, const std::string& msg, int code = 1)
 {
-    ex->reply(status, error_body("fatal", 1, msg));
+    ex->reply(status, error_body("fatal", code, msg));
 }
+
+/// MariaDB's "Access denied", as /query/service reports failed logins.
+constexpr int ER_ACCESS_DENIED = 1045;
 
 }  // namespace
 
@@ -33,7 +36,8 @@ void with_login(QueryService& service, const ExchangePtr& ex, std::function<void
         ex->add_header("WWW-Authenticate", "Basic realm=\"sqlgate\"");
         reply_error(ex, 401,
                     "authentication required: send the database user and password with HTTP "
-                    "Basic");
+                    "Basic",
+                    ER_ACCESS_DENIED);
         return;
     }
     authenticate(service, user, password, ex->remote,
@@ -45,7 +49,7 @@ void with_login(QueryService& service, const ExchangePtr& ex, std::function<void
                          {
                              ex->add_header("WWW-Authenticate", "Basic realm=\"sqlgate\"");
                          }
-                         reply_error(ex, login.http_status, login.message);
+                         reply_error(ex, login.http_status, login.message, ER_ACCESS_DENIED);
                          return;
                      }
                      fn(login);

@@ -63,7 +63,7 @@ std::unique_ptr<ListenerServer> Gateway::serve(Worker& worker, int fd, std::stri
     WorkerState* ws = state.get();
     auto http = httpsql::HttpServer::create(
         worker, fd, [ws](const ExchangePtr& ex) { ws->handle(ex); }, m_settings.max_request_size,
-        error);
+        [](const std::string& msg) { return error_body(msg); }, error);
     if (!http)
     {
         return nullptr;

@@ -360,9 +360,12 @@ void WorkerState::run_in_session(GatewaySession& s, const Route& route, json_t* 
                 break;
             }
             std::string status = close ? "CLOSED" : "CANCELED";
+            // A PENDING statement is simply never sent; KILL QUERY would hit
+            // the statement before it.
+            bool started = op->status == "RUNNING";
             op->status = status;
             op->discard();
-            if (op->client)
+            if (started && op->client)
             {
                 op->client->cancel([answer, status]()
                                    { answer(200, "{\"status\":\"" + status + "\"}\n"); });

@@ -184,6 +184,10 @@ void WorkerState::open_session(const ExchangePtr& ex, const Login& login, json_t
         auto owned = std::make_unique<GatewaySession>(std::move(*session));
         std::string handle = owned->handle;
         owned->last_access_ms = m_worker.now_ms();
+        if (auto db = owned->properties.find("default-database"); db != owned->properties.end())
+        {
+            owned->client->session().set_database(db->second);  // shown in /v1/sessions
+        }
         owned->client->on_closed = [this, handle](const std::string& why)
         { close_session(handle, "was closed: " + why, true); };
         m_sessions[handle] = std::move(owned);
@@ -326,6 +330,7 @@ void WorkerState::submit(GatewaySession& s, json_t* body, bool configure, const 
     };
     if (configure)
     {
+        op->discard();  // nobody fetches its rows: never buffer or pause for them
         cmd.done = [op, answer](bool ok)
         {
             op->finished(ok);
@@ -355,10 +360,11 @@ void WorkerState::submit(GatewaySession& s, json_t* body, bool configure, const 
                                                 auto o = weak.lock();
                                                 if (o && o->running())
                                                 {
+                                                    bool started = o->status == "RUNNING";
                                                     o->status = "TIMEOUT";
                                                     SqlClient* c = o->client;
                                                     o->discard();
-                                                    if (c)
+                                                    if (c && started)
                                                     {
                                                         c->cancel([] {});
                                                     }
@@ -383,12 +389,10 @@ void WorkerState::close_session(const std::string& handle, const std::string& wh
     std::unique_ptr<GatewaySession> s = std::move(it->second);
     m_sessions.erase(it);
     m_gateway.session_count().fetch_sub(1, std::memory_order_relaxed);
-    bool running = false;
     for (auto& [oh, op] : s->operations)
     {
         if (op->running())
         {
-            running = true;
             op->status = "CLOSED";
         }
         op->discard();
@@ -396,35 +400,8 @@ void WorkerState::close_session(const std::string& handle, const std::string& wh
     }
     if (!client_gone)
     {
-        SqlClient* client = s->client;
-        std::string reason = "the gateway session " + why;
-        if (!running)
-        {
-            client->on_closed = nullptr;
-            client->close(reason);
-        }
-        else
-        {
-            // A server does not notice that the connection of a running
-            // statement (a SLEEP, a long scan) was closed: kill the statement
-            // first, then close. The session may end meanwhile by itself.
-            auto gone = std::make_shared<bool>(false);
-            client->on_closed = [gone](const std::string&) { *gone = true; };
-            Worker* worker = &m_worker;
-            client->cancel(
-                [worker, gone, client, reason]()
-                {
-                    // Posted: this can run while the session is being destroyed.
-                    worker->post(
-                        [gone, client, reason]()
-                        {
-                            if (!*gone)
-                            {
-                                client->close(reason);
-                            }
-                        });
-                });
-        }
+        s->client->on_closed = nullptr;
+        s->client->kill_and_close("the gateway session " + why);
     }
     m_gone[handle] = why;
     m_gone_order.push_back(handle);
