@@ -201,6 +201,7 @@ void Session::close(const std::string& reason)
     SG_INFO("Session %lu (%s@%s): closing: %s", (unsigned long)m_id, m_user.c_str(),
             m_remote.c_str(), reason.c_str());
     m_state = SessionState::STOPPING;
+    m_close_reason = reason;
     for (auto& b : m_backends)
     {
         b->close();

@@ -87,6 +87,8 @@ public:
     /// current loop iteration. Safe to call more than once and from callbacks.
     void close(const std::string& reason);
     ClientConnection* client() { return m_client.get(); }
+    /// Why close() was called ("" while the session runs).
+    const std::string& close_reason() const { return m_close_reason; }
     Stream* client_stream() { return m_client_stream; }
 
     /// Flow control: stop/resume reading from every backend (client writes are
@@ -140,6 +142,7 @@ private:
     Downstream* m_head = nullptr;
     std::vector<std::unique_ptr<BackendConnection>> m_backends;
     bool m_counted = false;
+    std::string m_close_reason;
 };
 
 }  // namespace sqlgate
