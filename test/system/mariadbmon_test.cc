@@ -568,7 +568,10 @@ TEST(MariaDBMon, SwitchoverRoundTripUnderSysbenchReadWrite)
         "sysbench oltp_read_write, 4 threads, %zu runs of 1 s, switchovers at %.2f s and "
         "%.2f s: %.0f transactions, %d failed runs\n",
         runs.size(), switched_at[0], switched_at[1], transactions, failed);
-    ASSERT_GE(runs.size(), 6u);
+    // Under load a "1 s" run takes longer (connections, prepare): what matters is
+    // that runs went on across both switchovers and the last one started after them.
+    ASSERT_GE(runs.size(), 3u);
+    EXPECT_GT(runs.back().start, switched_at[1]);
     EXPECT_LE(failed, 2) << "at most the run overlapping each switchover";
     EXPECT_EQ(runs.back().exit_code, 0);
     EXPECT_GT(runs.back().transactions, 0);
