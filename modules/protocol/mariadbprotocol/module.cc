@@ -38,17 +38,6 @@ std::unique_ptr<Protocol> create(const ObjectConfig& listener,
 }
 }  // namespace
 
-std::unique_ptr<ClientConnection> MariaDBProtocol::new_client(Session& session, Stream& stream)
-{
-    return std::make_unique<MariaDBClient>(session, stream, *this);
-}
-
-std::unique_ptr<BackendConnection> MariaDBProtocol::new_backend(Session& session, ServerPtr server,
-                                                                BackendHandler& handler)
-{
-    return std::make_unique<MariaDBBackend>(session, std::move(server), handler);
-}
-
 }  // namespace sqlgate::mariadbprotocol
 
 SQLGATE_MODULE_ENTRY
