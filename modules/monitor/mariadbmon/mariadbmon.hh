@@ -61,6 +61,8 @@ private:
     void automatic_operations();
     int index_of(const std::string& server) const;
     bool run(int i, const std::string& sql, std::string& error);
+    /// Close the client sessions on server @c i (not replication, not the monitor's).
+    void kill_clients(int i);
     bool promote(int i, std::string& error);
     bool redirect(int i, int master, bool from_own_history, std::string& error);
     bool wait_gtid(int i, const std::string& gtid, int64_t timeout_ms, std::string& error);

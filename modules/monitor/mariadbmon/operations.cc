@@ -307,13 +307,29 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
         return false;
     }
     // Demote: no new writes on the old primary, then wait until the new one has them all.
+    // read_only=1 waits for the transactions running on it: give them a second (less
+    // than the connection's read timeout), then close the client sessions and try again.
     std::vector<Row> rows;
-    if (!run(old, "SET GLOBAL read_only=1", error) ||
-        !query(monitored()[old].conn, "SELECT @@gtid_binlog_pos AS pos", rows, error) ||
+    bool demoted = run(old, "SET SESSION lock_wait_timeout=1", error) &&
+                   run(old, "SET GLOBAL read_only=1", error);
+    if (!demoted && error.find("Lock wait timeout") != std::string::npos)
+    {
+        SG_NOTICE(
+            "Monitor %s: switchover: transactions on %s did not end within 1 s; "
+            "closing its client sessions",
+            name().c_str(), m_nodes[old].name.c_str());
+        kill_clients(old);
+        demoted = run(old, "SET GLOBAL read_only=1", error);
+    }
+    if (!demoted || !query(monitored()[old].conn, "SELECT @@gtid_binlog_pos AS pos", rows, error) ||
         rows.empty())
     {
         error = "demoting " + m_nodes[old].name + ": " + error;
-        run(old, "SET GLOBAL read_only=0", error);
+        std::string undo;
+        if (!run(old, "SET GLOBAL read_only=0", undo))
+        {
+            error += "; making it writable again failed too (" + undo + ")";
+        }
         return false;
     }
     std::string pos = rows[0]["pos"];
@@ -347,26 +363,31 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
     }
     // Sessions still connected to the old primary can only fail now (read_only):
     // close them, so that their clients reconnect and reach the new primary.
-    std::vector<Row> conns;
-    std::string ignored;
-    if (query(monitored()[old].conn,
-              "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
-              "AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Killed') AND USER NOT IN "
-              "('system user', 'event_scheduler', " +
-                  quoted(monitored()[old].user) + ")",
-              conns, ignored))
-    {
-        for (auto& row : conns)
-        {
-            run(old, "KILL CONNECTION " + row["id"], ignored);
-        }
-    }
+    kill_clients(old);
     SG_NOTICE("Monitor %s: switchover: %s is the new primary, %s replicates from it",
               name().c_str(), m_nodes[cand].name.c_str(), m_nodes[old].name.c_str());
     m_last_master = cand;
     m_topology.master = cand;  // kept as the primary by the next topology
     error.clear();
     return true;
+}
+
+void MariaDBMonitor::kill_clients(int i)
+{
+    std::vector<Row> conns;
+    std::string ignored;
+    if (query(monitored()[i].conn,
+              "SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+              "AND COMMAND NOT IN ('Binlog Dump', 'Daemon', 'Killed') AND USER NOT IN "
+              "('system user', 'event_scheduler', " +
+                  quoted(monitored()[i].user) + ")",
+              conns, ignored))
+    {
+        for (auto& row : conns)
+        {
+            run(i, "KILL CONNECTION " + row["id"], ignored);
+        }
+    }
 }
 
 bool MariaDBMonitor::can_rejoin(int i, std::string& why_not) const
