@@ -198,8 +198,8 @@ int main(int argc, char** argv)
                 {
                     auto t0 = Clock::now();
                     bool ok = c.loop();
-                    mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0)
-                                       .count());
+                    mine.push_back(
+                        std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
                     errors += ok ? 0 : 1;
                 }
                 requests += c.requests;
@@ -212,8 +212,9 @@ int main(int argc, char** argv)
         t.join();
     }
     std::sort(latencies.begin(), latencies.end());
-    auto pct = [&](double p)
-    { return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))]; };
+    auto pct = [&](double p) {
+        return latencies.empty() ? 0.0 : latencies[static_cast<size_t>(p * (latencies.size() - 1))];
+    };
     printf("loops=%zu loops_per_s=%.0f requests_per_s=%.0f p50_ms=%.2f p99_ms=%.2f errors=%lu\n",
            latencies.size(), latencies.size() / static_cast<double>(o.seconds),
            requests.load() / static_cast<double>(o.seconds), pct(0.5), pct(0.99),

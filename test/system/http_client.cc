@@ -143,4 +143,46 @@ HttpResult Http::request(const std::string& method, const std::string& path,
     return r;
 }
 
+std::string json_after(const std::string& body, const std::string& marker, size_t nth)
+{
+    size_t at = std::string::npos;
+    for (size_t i = 0; i <= nth; ++i)
+    {
+        at = body.find(marker, at == std::string::npos ? 0 : at + 1);
+        if (at == std::string::npos)
+        {
+            return "";
+        }
+    }
+    size_t open = body.find_first_not_of(" \t\r\n:", at + marker.size());
+    if (open == std::string::npos || (body[open] != '[' && body[open] != '{'))
+    {
+        return "";
+    }
+    int depth = 0;
+    bool in_string = false;
+    for (size_t i = open; i < body.size(); ++i)
+    {
+        char c = body[i];
+        if (in_string)
+        {
+            i += c == '\\' ? 1 : 0;
+            in_string = c != '"';
+        }
+        else if (c == '"')
+        {
+            in_string = true;
+        }
+        else if (c == '[' || c == '{')
+        {
+            ++depth;
+        }
+        else if ((c == ']' || c == '}') && --depth == 0)
+        {
+            return body.substr(open, i - open + 1);
+        }
+    }
+    return "";
+}
+
 }  // namespace sqlgate::test

@@ -70,4 +70,8 @@ private:
     std::string m_user, m_password, m_token;
 };
 
+/// The JSON array or object that follows the @c nth (0-based) occurrence of @c marker
+/// in @c body (after any spaces and ':'), as raw text; "" if there is none.
+std::string json_after(const std::string& body, const std::string& marker, size_t nth = 0);
+
 }  // namespace sqlgate::test

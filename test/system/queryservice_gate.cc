@@ -57,36 +57,7 @@ std::string path_of(const std::string& url)
 
 std::string results_text(const std::string& body)
 {
-    size_t key = body.find("\"results\"");
-    size_t open = key == std::string::npos ? key : body.find('[', key);
-    if (open == std::string::npos)
-    {
-        return "";
-    }
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = open; i < body.size(); ++i)
-    {
-        char c = body[i];
-        if (in_string)
-        {
-            i += c == '\\' ? 1 : 0;
-            in_string = c != '"';
-        }
-        else if (c == '"')
-        {
-            in_string = true;
-        }
-        else if (c == '[' || c == '{')
-        {
-            ++depth;
-        }
-        else if ((c == ']' || c == '}') && --depth == 0)
-        {
-            return body.substr(open, i - open + 1);
-        }
-    }
-    return "";
+    return json_after(body, "\"results\"");
 }
 
 namespace

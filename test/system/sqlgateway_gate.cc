@@ -45,47 +45,9 @@ std::string text(const json_t* v)
     return out;
 }
 
-std::string raw_json(const std::string& body, const std::string& marker, size_t nth)
-{
-    size_t at = std::string::npos;
-    for (size_t i = 0; i <= nth; ++i)
-    {
-        at = body.find(marker, at == std::string::npos ? 0 : at + 1);
-        if (at == std::string::npos)
-        {
-            return "";
-        }
-    }
-    size_t open = at + marker.size();
-    int depth = 0;
-    bool in_string = false;
-    for (size_t i = open; i < body.size(); ++i)
-    {
-        char c = body[i];
-        if (in_string)
-        {
-            i += c == '\\' ? 1 : 0;
-            in_string = c != '"';
-        }
-        else if (c == '"')
-        {
-            in_string = true;
-        }
-        else if (c == '[' || c == '{')
-        {
-            ++depth;
-        }
-        else if ((c == ']' || c == '}') && --depth == 0)
-        {
-            return body.substr(open, i - open + 1);
-        }
-    }
-    return "";
-}
-
 std::string raw_fields(const std::string& body, size_t row)
 {
-    return raw_json(body, "\"fields\":", row);
+    return json_after(body, "\"fields\":", row);
 }
 
 std::string Client::open(const std::string& body)

@@ -97,9 +97,6 @@ private:
 
 /// The JSON text of a value ("null" for nullptr).
 std::string text(const json_t* v);
-/// The raw text of the JSON object or array that follows the @c nth (from 0) @c marker
-/// in @c body ("" if none): for values a JSON parser would not keep as written.
-std::string raw_json(const std::string& body, const std::string& marker, size_t nth = 0);
 /// The raw text of the @c row-th "fields":[…] array of @c body ("" if none).
 std::string raw_fields(const std::string& body, size_t row = 0);
 

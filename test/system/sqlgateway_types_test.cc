@@ -119,7 +119,7 @@ TEST(SqlGatewayTypes, LogicalTypesAndValues)
     HttpResult r = c.fetch(sh, oh, "0", "JSON");
     ASSERT_EQ(r.code, 200) << r.body;
     EXPECT_EQ(r.body.rfind("{\"resultType\":\"PAYLOAD\",\"isQueryResult\":true,", 0), 0u) << r.body;
-    Json columns(json_loads(raw_json(r.body, "\"columns\":").c_str(), 0, nullptr));
+    Json columns(json_loads(json_after(r.body, "\"columns\":").c_str(), 0, nullptr));
     size_t n = sizeof(kTypes) / sizeof(kTypes[0]);
     ASSERT_EQ(json_array_size(columns.get()), n + 2) << r.body;
     auto column = [&](size_t i, const char* key)

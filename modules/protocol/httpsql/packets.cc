@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "sqlgate/mariadb.hh"
+#include "wire.hh"
 
 namespace sqlgate::httpsql
 {
@@ -14,21 +15,6 @@ namespace
 {
 using mariadb::read_lenenc;
 using mariadb::read_lenenc_str;
-
-const unsigned char* ubegin(std::string_view s)
-{
-    return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-uint16_t u16(const unsigned char* p)
-{
-    return p[0] | (p[1] << 8);
-}
-
-uint32_t u32(const unsigned char* p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
-}
 
 uint64_t u64(const unsigned char* p)
 {

@@ -6,6 +6,7 @@
 #include <iterator>
 
 #include "sqlgate/mariadb.hh"
+#include "wire.hh"
 
 namespace sqlgate::httpsql
 {
@@ -15,20 +16,6 @@ namespace
 using mariadb::read_lenenc;
 using mariadb::read_lenenc_str;
 
-const unsigned char* ubegin(std::string_view s)
-{
-    return reinterpret_cast<const unsigned char*>(s.data());
-}
-
-uint16_t u16(const unsigned char* p)
-{
-    return p[0] | (p[1] << 8);
-}
-
-uint32_t u32(const unsigned char* p)
-{
-    return p[0] | (p[1] << 8) | (p[2] << 16) | (static_cast<uint32_t>(p[3]) << 24);
-}
 }  // namespace
 
 // ---------------------------------------------------------------- decoder

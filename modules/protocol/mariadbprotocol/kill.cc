@@ -94,34 +94,34 @@ void start_kill(Session& killer, uint64_t target_id, bool query_only)
             });
     };
 
-    Session::run_on_owner(
-        target_id,
-        [=](Session* target)
-        {
-            std::string id = std::to_string(target_id);
-            if (!target)
-            {
-                answer(false, 1094, "Unknown thread id: " + id);
-                return;
-            }
-            if (target->user() != killer_user && !super)
-            {
-                answer(false, 1095, "You are not owner of thread " + id);
-                return;
-            }
-            if (!query_only)
-            {
-                SG_INFO("Session %lu killed by session %lu", (unsigned long)target_id,
-                        (unsigned long)killer_id);
-                answer(true, 0, "");
-                if (target->client())
-                {
-                    target->client()->send_error_and_close(1927, "Connection was killed");
-                }
-                return;
-            }
-            kill_running_query(*target, [answer]() { answer(true, 0, ""); });
-        });
+    Session::run_on_owner(target_id,
+                          [=](Session* target)
+                          {
+                              std::string id = std::to_string(target_id);
+                              if (!target)
+                              {
+                                  answer(false, 1094, "Unknown thread id: " + id);
+                                  return;
+                              }
+                              if (target->user() != killer_user && !super)
+                              {
+                                  answer(false, 1095, "You are not owner of thread " + id);
+                                  return;
+                              }
+                              if (!query_only)
+                              {
+                                  SG_INFO("Session %lu killed by session %lu",
+                                          (unsigned long)target_id, (unsigned long)killer_id);
+                                  answer(true, 0, "");
+                                  if (target->client())
+                                  {
+                                      target->client()->send_error_and_close(
+                                          1927, "Connection was killed");
+                                  }
+                                  return;
+                              }
+                              kill_running_query(*target, [answer]() { answer(true, 0, ""); });
+                          });
 }
 
 void kill_running_query(Session& target, std::function<void()> done)
