@@ -18,6 +18,7 @@
 
 #include "harness.hh"
 #include "http_client.hh"
+#include "process_probe.hh"
 
 namespace sqlgate::test
 {
@@ -80,30 +81,5 @@ struct StreamResult
 };
 
 StreamResult stream(int port, const StreamRequest& request);
-
-/// VmRSS of @c pid in KiB (-1 if it cannot be read).
-int64_t rss_kib(pid_t pid);
-
-/// Samples the RSS of a process every 20 ms on its own thread until stopped.
-class RssSampler
-{
-public:
-    explicit RssSampler(pid_t pid);
-    ~RssSampler();
-    int64_t max_kib() const { return m_max.load(); }
-    int64_t samples() const { return m_samples.load(); }
-
-private:
-    pid_t m_pid;
-    std::atomic<bool> m_stop{false};
-    std::atomic<int64_t> m_max{0};
-    std::atomic<int64_t> m_samples{0};
-    std::thread m_thread;
-};
-
-/// root on the shared cluster's primary, straight (not through sqlgate).
-MysqlPtr primary_root();
-/// Backend queries whose text is LIKE @c like (other than the asking connection's).
-int backend_queries(MYSQL* root, const std::string& like);
 
 }  // namespace sqlgate::test

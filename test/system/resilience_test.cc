@@ -12,24 +12,12 @@
 #include <thread>
 
 #include "harness.hh"
+#include "process_probe.hh"
 
 using namespace sqlgate::test;
 
 namespace
 {
-long rss_kib(pid_t pid)
-{
-    std::ifstream f("/proc/" + std::to_string(pid) + "/status");
-    std::string line;
-    while (std::getline(f, line))
-    {
-        if (line.rfind("VmRSS:", 0) == 0)
-        {
-            return std::stol(line.substr(6));
-        }
-    }
-    return -1;
-}
 
 TEST(Resilience, BackendKilledMidQueryGivesErrorAndNextSessionWorks)
 {

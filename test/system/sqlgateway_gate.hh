@@ -16,6 +16,7 @@
 
 #include "harness.hh"
 #include "http_client.hh"
+#include "process_probe.hh"
 
 namespace sqlgate::test::gw
 {
@@ -99,28 +100,5 @@ private:
 std::string text(const json_t* v);
 /// The raw text of the @c row-th "fields":[…] array of @c body ("" if none).
 std::string raw_fields(const std::string& body, size_t row = 0);
-
-/// VmRSS of @c pid in KiB (-1 if it cannot be read).
-int64_t rss_kib(pid_t pid);
-
-/// Samples the RSS of a process every 20 ms on its own thread until destroyed.
-class RssSampler
-{
-public:
-    explicit RssSampler(pid_t pid);
-    ~RssSampler();
-    int64_t max_kib() const { return m_max.load(); }
-
-private:
-    pid_t m_pid;
-    std::atomic<bool> m_stop{false};
-    std::atomic<int64_t> m_max{0};
-    std::thread m_thread;
-};
-
-/// root on the shared cluster's primary, straight (not through sqlgate).
-MysqlPtr primary_root();
-/// Queries running on the primary whose text is LIKE @c like (other than the asking one).
-int backend_queries(MYSQL* root, const std::string& like);
 
 }  // namespace sqlgate::test::gw

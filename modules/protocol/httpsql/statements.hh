@@ -66,4 +66,8 @@ bool bind_parameters(const std::string& statement, const json_t* args,
                      const std::vector<std::pair<std::string, json_t*>>& named, std::string& sql,
                      std::vector<json_t*>& values, std::string& error);
 
+/// A request parameter's text: a JSON string's bytes as they are, any other value as
+/// compact JSON.
+std::string json_text(const json_t* v);
+
 }  // namespace sqlgate::httpsql

@@ -117,17 +117,6 @@ bool only_reads(const std::string& sql, std::string& offending)
     return true;
 }
 
-std::string json_text(const json_t* v)
-{
-    if (json_is_string(v))
-    {
-        return std::string(json_string_value(v), json_string_length(v));
-    }
-    char* s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    std::string out = s ? s : "";
-    free(s);
-    return out;
-}
 }  // namespace
 
 QueryRequest::QueryRequest(WorkerState& ws, ExchangePtr ex)

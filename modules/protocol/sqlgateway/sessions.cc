@@ -74,17 +74,6 @@ json_t* typed_value(const std::string& v)
     return json_stringn(v.data(), v.size());
 }
 
-std::string text_of(const json_t* v)
-{
-    if (json_is_string(v))
-    {
-        return std::string(json_string_value(v), json_string_length(v));
-    }
-    char* s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
-    std::string out = s ? s : "";
-    free(s);
-    return out;
-}
 }  // namespace
 
 WorkerState::WorkerState(Worker& worker, Gateway& gateway)
@@ -133,7 +122,7 @@ void WorkerState::open_session(const ExchangePtr& ex, const Login& login, json_t
                                       "'default-database'"));
             return;
         }
-        props[k] = text_of(value);
+        props[k] = json_text(value);
     }
     json_t* name = json_object_get(body, "sessionName");
     if (name && !json_is_string(name))
