@@ -17,7 +17,8 @@ struct ThisUnit
     std::mutex lock;
     FILE* file = nullptr;
     std::string path;
-    std::atomic<int> level{static_cast<int>(LogLevel::NOTICE)};
+    // Bit N set: messages of level N are written. Errors always are.
+    std::atomic<unsigned> enabled{0b00111};
 } this_unit;
 
 const char* level_name(LogLevel l)
@@ -89,12 +90,20 @@ void log_close()
 
 void log_set_level(LogLevel level)
 {
-    this_unit.level = static_cast<int>(level);
+    this_unit.enabled = (2u << static_cast<int>(level)) - 1;
+}
+
+void log_set_levels(bool warning, bool notice, bool info, bool debug)
+{
+    this_unit.enabled = 1u | (warning ? 1u << static_cast<int>(LogLevel::WARNING) : 0) |
+                        (notice ? 1u << static_cast<int>(LogLevel::NOTICE) : 0) |
+                        (info ? 1u << static_cast<int>(LogLevel::INFO) : 0) |
+                        (debug ? 1u << static_cast<int>(LogLevel::DEBUG) : 0);
 }
 
 bool log_enabled(LogLevel level)
 {
-    return static_cast<int>(level) <= this_unit.level.load(std::memory_order_relaxed);
+    return this_unit.enabled.load(std::memory_order_relaxed) & (1u << static_cast<int>(level));
 }
 
 void log_message(LogLevel level, const char* module, const char* fmt, ...)

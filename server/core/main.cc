@@ -269,14 +269,8 @@ int main(int argc, char** argv)
         SG_ERROR("Cannot create the data directory %s: %s", datadir.c_str(), strerror(errno));
         return 1;
     }
-    if (cfg.global.get_bool("log_debug"))
-    {
-        log_set_level(LogLevel::DEBUG);
-    }
-    else if (cfg.global.get_bool("log_info"))
-    {
-        log_set_level(LogLevel::INFO);
-    }
+    log_set_levels(cfg.global.get_bool("log_warning"), cfg.global.get_bool("log_notice"),
+                   cfg.global.get_bool("log_info"), cfg.global.get_bool("log_debug"));
     Settings s;
     s.writeq_high_water = cfg.global.get_size("writeq_high_water");
     s.writeq_low_water = cfg.global.get_size("writeq_low_water");

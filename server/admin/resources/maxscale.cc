@@ -217,9 +217,8 @@ HttpResponse patch_globals(AdminContext& ctx, RestApi& api, const HttpRequest& r
         return HttpResponse::error(500, error);
     }
     ctx.global = next;
-    log_set_level(next.get_bool("log_debug")  ? LogLevel::DEBUG
-                  : next.get_bool("log_info") ? LogLevel::INFO
-                                              : LogLevel::NOTICE);
+    log_set_levels(next.get_bool("log_warning"), next.get_bool("log_notice"),
+                   next.get_bool("log_info"), next.get_bool("log_debug"));
     SG_NOTICE("Global parameters changed through the REST API by '%s'", r.user.c_str());
     return HttpResponse::no_content();
 }
@@ -341,10 +340,11 @@ void add_maxscale_routes(RestApi& api)
             [&ctx](const HttpRequest& r, const Params&)
             {
                 const ObjectConfig& g = ctx.global;
-                json_t* attrs = json_pack("{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
-                                          (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities",
-                                          "error", true, "warning", true, "notice", true, "info",
-                                          g.get_bool("log_info"), "debug", g.get_bool("log_debug"));
+                json_t* attrs = json_pack(
+                    "{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
+                    (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities", "error", true,
+                    "warning", g.get_bool("log_warning"), "notice", g.get_bool("log_notice"),
+                    "info", g.get_bool("log_info"), "debug", g.get_bool("log_debug"));
                 return HttpResponse(200, make_document(r, make_resource(r, "logs", "logs", attrs)));
             }));
     api.add("PATCH", "maxscale",

@@ -90,6 +90,8 @@ const Specification& global_spec()
                   "Write queue size below which reading the other side resumes; must be "
                   "less than `writeq_high_water`"),
                 "1024"),
+            runtime(def(p("log_warning", T::BOOL, "Log messages of the warning level"), "true")),
+            runtime(def(p("log_notice", T::BOOL, "Log messages of the notice level"), "true")),
             runtime(def(p("log_info", T::BOOL, "Log messages of the info level"), "false")),
             runtime(def(p("log_debug", T::BOOL, "Log messages of the debug level"), "false")),
             def(p("users_refresh_time", T::DURATION,

@@ -25,7 +25,11 @@ bool log_open(const std::string& dir);
 /// Close and reopen the log file (log rotation).
 bool log_reopen();
 void log_close();
+/// Enables `level` and every more severe one, disables the others.
 void log_set_level(LogLevel level);
+/// Enables each level on its own (MaxScale's log_warning, log_notice, log_info, log_debug);
+/// errors are always logged.
+void log_set_levels(bool warning, bool notice, bool info, bool debug);
 bool log_enabled(LogLevel level);
 void log_message(LogLevel level, const char* module, const char* fmt, ...)
     __attribute__((format(printf, 3, 4)));
