@@ -27,6 +27,20 @@ struct MaxctrlOptions
     std::chrono::milliseconds timeout = std::chrono::seconds(30);
 };
 
+inline MaxctrlOptions home_at(const std::string& home)
+{
+    MaxctrlOptions o;
+    o.home = home;
+    return o;
+}
+
+inline MaxctrlOptions timeout_of(std::chrono::milliseconds timeout)
+{
+    MaxctrlOptions o;
+    o.timeout = timeout;
+    return o;
+}
+
 struct MaxctrlResult
 {
     std::vector<std::string> args;
