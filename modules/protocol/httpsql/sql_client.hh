@@ -49,6 +49,10 @@ public:
 
     std::shared_ptr<const Service> service() const { return std::atomic_load(&m_service); }
     const std::string& listener() const { return m_listener; }
+    void reload_users(Worker& worker, std::function<void(bool ok)> done) override
+    {
+        m_users->reload(worker, 0, std::move(done));
+    }
     mariadbprotocol::UserManager& users() { return *m_users; }
     /// The module name shown with the sessions ("queryservice", "sqlgateway").
     virtual const char* name() const = 0;

@@ -60,6 +60,10 @@ public:
     {
         m_users->set_service(std::move(service));
     }
+    void reload_users(Worker& worker, std::function<void(bool ok)> done) override
+    {
+        m_users->reload(worker, 0, std::move(done));
+    }
     UserManager& users() { return *m_users; }
 
 private:

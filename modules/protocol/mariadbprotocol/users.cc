@@ -214,7 +214,11 @@ void UserManager::reload(Worker& worker, int64_t min_interval_ms, std::function<
 {
     {
         std::lock_guard<std::mutex> guard(m_lock);
-        if (m_requested || now_ms() - m_last_attempt_ms >= min_interval_ms)
+        if (!m_thread.joinable() || m_stop)
+        {
+            // Not started (no listener of the service ever ran): nothing will load.
+        }
+        else if (m_requested || now_ms() - m_last_attempt_ms >= min_interval_ms)
         {
             m_requested = true;
             m_waiters.emplace_back(&worker, std::move(done));

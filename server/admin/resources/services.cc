@@ -1,9 +1,12 @@
 /**
  * /v1/services, /v1/listeners, /v1/filters, /v1/monitors: list, get and
- * relationships (GET), and the seed's /v1/services/:service/listeners.
+ * relationships (GET), the seed's /v1/services/:service/listeners, and
+ * POST /v1/services/:id/reload (reload the service's database accounts).
  *
  * Threads: main worker.
  */
+#include "sqlgate/log.hh"
+
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
@@ -272,6 +275,56 @@ void add_service_routes(RestApi& api)
                                                             p.at("id"));
                     }
                     return HttpResponse(200, make_document(r, listener_json(r, o, *it->second)));
+                }));
+
+    // Reload the database accounts of a service (maxctrl reload service): each listener's
+    // protocol loads them again; answered when all have finished.
+    api.add("POST", "services/:id/reload",
+            Handler(
+                [&ctx, &o](const HttpRequest& r, const Params& p, Reply reply)
+                {
+                    const std::string& name = p.at("id");
+                    if (!o.services.count(name))
+                    {
+                        reply(not_found("service", name));
+                        return;
+                    }
+                    struct Pending
+                    {
+                        size_t left = 0;
+                        bool failed = false;
+                        Reply reply;
+                    };
+                    auto pending = std::make_shared<Pending>();
+                    pending->reply = std::move(reply);
+                    std::vector<std::shared_ptr<Protocol>> protocols;
+                    for (const auto& [n, l] : o.listeners)
+                    {
+                        if (l->service->name == name && l->protocol)
+                        {
+                            protocols.push_back(l->protocol);
+                        }
+                    }
+                    pending->left = protocols.size() + 1;
+                    auto one_done = [pending, name](bool ok)
+                    {
+                        pending->failed = pending->failed || !ok;
+                        if (--pending->left == 0)
+                        {
+                            pending->reply(pending->failed
+                                               ? HttpResponse::error(
+                                                     500, "The user accounts of service " + name +
+                                                              " could not be loaded: see the log")
+                                               : HttpResponse::no_content());
+                        }
+                    };
+                    SG_NOTICE("Reloading the user accounts of service %s (REST API, '%s')",
+                              name.c_str(), r.user.c_str());
+                    for (auto& proto : protocols)
+                    {
+                        proto->reload_users(*ctx.main, one_done);
+                    }
+                    one_done(true);
                 }));
 }
 

@@ -25,7 +25,7 @@
 namespace sqlgate
 {
 
-constexpr uint32_t SQLGATE_ABI = 2;
+constexpr uint32_t SQLGATE_ABI = 3;
 
 enum class ModuleKind
 {

@@ -9,6 +9,7 @@
  */
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -143,6 +144,10 @@ public:
     {
         return nullptr;
     }
+    /// Load the accounts that logins are checked against again (`POST
+    /// /v1/services/:id/reload`, `maxctrl reload service`). Called on @c worker (the
+    /// main worker); @c done runs there, with false if they could not be loaded.
+    virtual void reload_users(Worker& worker, std::function<void(bool ok)> done) { done(true); }
     /// A client connection for a freshly accepted stream.
     virtual std::unique_ptr<ClientConnection> new_client(Session& session, Stream& stream) = 0;
     /// A backend connection (not yet connected: the session attaches the stream
