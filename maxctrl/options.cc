@@ -225,25 +225,21 @@ void load_config(const std::string& path, bool explicit_path, Options& opt, bool
 const std::vector<GlobalOption>& global_options()
 {
     static const std::vector<GlobalOption> options = {
-        {"config", 'c', true, "FILE",
-         "Config file with defaults for these options, section "
-         "[maxctrl] (default: ~/.maxctrl.cnf)"},
+        {"config", 'c', true, "FILE", "Defaults for these options (default: ~/.maxctrl.cnf)"},
         {"user", 'u', true, "USER", "Username for the REST API (default: admin)"},
-        {"password", 'p', true, "PASSWORD",
-         "Password for the REST API (default: mariadb); empty ('') asks for it"},
+        {"password", 'p', true, "PASSWORD", "Password (default: mariadb); -p '' asks for it"},
         {"hosts", 'h', true, "HOST:PORT,...",
-         "Comma-separated REST API addresses; the command runs on each (default: "
-         "127.0.0.1:8989)"},
+         "REST APIs to run the command on (default: 127.0.0.1:8989)"},
         {"timeout", 't', true, "TIME",
-         "Timeout of each request: milliseconds, or with h, m, s or ms (default: 10000)"},
+         "Request timeout in ms, or with h, m, s, ms (default: 10000)"},
         {"quiet", 'q', false, "", "Print nothing for successful writes"},
-        {"tsv", 0, false, "", "Tab-separated output without borders or headers, for scripts"},
-        {"skip-sync", 0, false, "", "Accepted for compatibility (sqlgate has no config sync)"},
+        {"tsv", 0, false, "", "Tab-separated output, no borders or headers"},
+        {"skip-sync", 0, false, "", "Accepted; sqlgate has no config sync"},
         {"secure", 's', false, "", "Use HTTPS"},
         {"tls-key", 0, true, "FILE", "Client private key (with --secure)"},
         {"tls-passphrase", 0, true, "PASS", "Passphrase of the client private key"},
         {"tls-cert", 0, true, "FILE", "Client certificate (with --secure)"},
-        {"tls-ca-cert", 0, true, "FILE", "CA certificate that signed the server's"},
+        {"tls-ca-cert", 0, true, "FILE", "CA certificate to verify the server with"},
         {"tls-verify-server-cert", 'n', true, "BOOL",
          "Verify the server's certificate (default: true)"},
         {"version", 0, false, "", "Print the version and exit"},
@@ -309,8 +305,10 @@ std::string read_password()
 ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt)
 {
     // First pass: find --config, so that the command line can override the file.
+    // --help and --version work whatever the file holds.
     std::string config;
     bool explicit_config = false;
+    bool skip_config = false;
     for (size_t i = 0; i < argv.size(); ++i)
     {
         const std::string& a = argv[i];
@@ -318,6 +316,7 @@ ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt
         {
             break;
         }
+        skip_config = skip_config || a == "--help" || a == "--version";
         if ((a == "-c" || a == "--config") && i + 1 < argv.size())
         {
             config = argv[++i];
@@ -335,7 +334,10 @@ ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt
         config = std::string(home ? home : "") + "/.maxctrl.cnf";
     }
     bool prompt = false;
-    load_config(config, explicit_config, opt, prompt);
+    if (!skip_config)
+    {
+        load_config(config, explicit_config, opt, prompt);
+    }
 
     ParsedLine out;
     bool rest = false;
