@@ -9,9 +9,17 @@ namespace maxctrl
 namespace
 {
 
+// The largest answer kept in memory; a bigger one fails the request.
+constexpr size_t kMaxResponse = 512 * 1024 * 1024;
+
 size_t collect(char* data, size_t size, size_t n, void* out)
 {
-    static_cast<std::string*>(out)->append(data, size * n);
+    auto* body = static_cast<std::string*>(out);
+    if (body->size() + size * n > kMaxResponse)
+    {
+        return 0;  // makes libcurl fail with CURLE_WRITE_ERROR
+    }
+    body->append(data, size * n);
     return size * n;
 }
 
@@ -159,6 +167,11 @@ void Client::transport_error(CURLcode code, const char* detail) const
             why = std::string(*detail ? detail : curl_easy_strerror(code)) +
                   (m_opt.secure ? "" : " (if the REST API uses TLS, add --secure)");
             break;
+        case CURLE_WRITE_ERROR:
+            throw Error("The answer of " + m_host + " is larger than " +
+                        std::to_string(kMaxResponse >> 20) +
+                        " MiB; use `maxctrl api get` with "
+                        "a smaller resource");
         default:
             why = *detail ? detail : curl_easy_strerror(code);
             break;

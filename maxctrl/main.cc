@@ -166,20 +166,17 @@ int interactive(const Options& opt)
             {
                 break;
             }
-            bool help = false;
-            std::vector<std::string> rest;
-            for (const std::string& w : words)
+            // Global options on the line apply to this command only.
+            Options line_opt = opt;
+            bool prompt = false;
+            ParsedLine parsed = parse_options(words, line_opt, prompt);
+            if (prompt)
             {
-                if (w == "--help")
-                {
-                    help = true;
-                }
-                else
-                {
-                    rest.push_back(w);
-                }
+                throw Error(
+                    "An empty --password cannot be asked for here; give it when "
+                    "starting maxctrl");
             }
-            run_words(rest, help, opt);
+            run_words(parsed.words, parsed.help, line_opt);
         }
         catch (const Error& e)
         {

@@ -338,7 +338,16 @@ ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt
     {
         load_config(config, explicit_config, opt, prompt);
     }
+    ParsedLine out = parse_options(argv, opt, prompt);
+    if (prompt && !out.help && !out.version)
+    {
+        opt.password = read_password();
+    }
+    return out;
+}
 
+ParsedLine parse_options(const std::vector<std::string>& argv, Options& opt, bool& prompt)
+{
     ParsedLine out;
     bool rest = false;
     for (size_t i = 0; i < argv.size(); ++i)
@@ -419,10 +428,6 @@ ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt
         {
             prompt = value.empty();
         }
-    }
-    if (prompt && !out.help && !out.version)
-    {
-        opt.password = read_password();
     }
     return out;
 }

@@ -37,6 +37,10 @@ struct ParsedLine
 /// config file or one with loose permissions.
 ParsedLine parse_command_line(const std::vector<std::string>& argv, Options& opt);
 
+/// Only the global options of `argv` (no config file, no prompt): `prompt` is set when
+/// an empty password asks for one.
+ParsedLine parse_options(const std::vector<std::string>& argv, Options& opt, bool& prompt);
+
 /// Parses "10000", "500ms", "10s", "2m", "1h" into milliseconds; throws Error.
 long parse_timeout(const std::string& text);
 
