@@ -44,7 +44,8 @@ TEST_F(Dispatch, ListOptionsTakeWordsUpToTheNextOption)
                              "b", "--filters", "F", "--cluster=M", "password=p"},
                             false);
     EXPECT_EQ(m.args.values("servers"), (std::vector<std::string>{"a", "b"}));
-    // "password=p" follows a LIST option's words: it belongs to the list, as in yargs.
+    // A list ends at the next option: "password=p" after --cluster=M is positional again
+    // (right after "--servers a b" it would have been a server name, as in yargs).
     EXPECT_EQ(m.args.values("filters"), (std::vector<std::string>{"F"}));
     EXPECT_EQ(m.args.value("cluster"), "M");
     EXPECT_EQ(m.args.positional,

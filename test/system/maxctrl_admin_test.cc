@@ -93,6 +93,18 @@ TEST_F(MaxctrlAdmin, LogPrioritiesLoggingAndRotation)
     EXPECT_TRUE(flag(h, "/v1/maxscale", debug));
     ASSERT_TRUE(mc_wrote(g.mc({"disable", "log-priority", "debug"})));
     EXPECT_FALSE(flag(h, "/v1/maxscale", debug));
+    // notice and warning, shown in /v1/maxscale/logs
+    for (std::string level : {"notice", "warning", "info", "debug"})
+    {
+        SCOPED_TRACE(level);
+        std::string pointer = "/data/attributes/log_priorities/" + level;
+        ASSERT_TRUE(mc_wrote(g.mc({"disable", "log-priority", level})));
+        EXPECT_FALSE(flag(h, "/v1/maxscale/logs", pointer));
+        ASSERT_TRUE(mc_wrote(g.mc({"enable", "log-priority", level})));
+        EXPECT_TRUE(flag(h, "/v1/maxscale/logs", pointer));
+    }
+    ASSERT_TRUE(mc_wrote(g.mc({"disable", "log-priority", "info"})));
+    ASSERT_TRUE(mc_wrote(g.mc({"disable", "log-priority", "debug"})));
     EXPECT_TRUE(mc_error(g.mc({"enable", "log-priority", "nosuch"})));
 
     ASSERT_TRUE(mc_wrote(g.mc({"alter", "maxscale", "log_info=true"})));

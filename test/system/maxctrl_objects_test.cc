@@ -91,11 +91,14 @@ TEST_F(MaxctrlObjects, ServiceFilterServerListenerCreatedUsedChangedDestroyed)
         mc_wrote(g.mc({"alter", "listener", "xl", "connection_init_sql_file=/tmp/mxc-init.sql"})));
     EXPECT_EQ(h.get("/v1/listeners/xl").str("/data/attributes/parameters/connection_init_sql_file"),
               "/tmp/mxc-init.sql");
-    // No regexfilter parameter is modifiable at runtime: the server's 400 is shown.
-    MaxctrlResult r = g.mc({"alter", "filter", "F", "match=zzz"});
-    EXPECT_TRUE(mc_error(r, "cannot be changed at runtime"));
-    EXPECT_NE(r.err.find("400"), std::string::npos) << r.describe();
-    EXPECT_EQ(h.get("/v1/filters/F").str("/data/attributes/parameters/match"), "mxc-before");
+    ASSERT_TRUE(mc_wrote(g.mc({"alter", "filter", "F", "replace=mxc-changed"})));
+    EXPECT_EQ(h.get("/v1/filters/F").str("/data/attributes/parameters/replace"), "mxc-changed");
+    EXPECT_EQ(value_through(lport, "SELECT 'mxc-before'"), "mxc-changed");
+    // The server's 400 is shown, and nothing changes.
+    MaxctrlResult r = g.mc({"alter", "filter", "F", "nosuch=1"});
+    EXPECT_TRUE(mc_error(r, "responded with 400 Bad Request to `PATCH filters/F`"));
+    EXPECT_NE(r.err.find("nosuch"), std::string::npos) << r.describe();
+    EXPECT_EQ(h.get("/v1/filters/F").str("/data/attributes/parameters/replace"), "mxc-changed");
 
     // stop / start listener and service
     ASSERT_TRUE(mc_wrote(g.mc({"stop", "listener", "xl"})));
@@ -247,7 +250,7 @@ TEST_F(MaxctrlObjects, SessionDestroyed)
     Http h = g.http();
     MysqlPtr client(connect(g.port, "app", "app_pw", "test"));
     ASSERT_TRUE(client) << g.gate->diagnostics();
-    std::string id = query(client.get(), "SELECT CONNECTION_ID()").value();
+    std::string id = std::to_string(mysql_thread_id(client.get()));
     ASSERT_EQ(h.get("/v1/sessions/" + id).code, 200);
     ASSERT_TRUE(mc_wrote(g.mc({"destroy", "session", id})));
     EXPECT_TRUE(eventually([&] { return h.get("/v1/sessions/" + id).code == 404; }, 5s));
