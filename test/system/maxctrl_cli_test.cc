@@ -251,4 +251,16 @@ TEST_F(MaxctrlCli, TlsOptions)
     r = g.mc({"--secure", "--tls-ca-cert", "/nonexistent/ca.pem", "list", "servers"},
              timeout_of(20s));
     EXPECT_TRUE(mc_error(r));
+    // Every TLS option is known (the error is the connection's, not the command line's).
+    r = g.mc({"-s", "--tls-key", "/nonexistent/key.pem", "--tls-cert", "/nonexistent/cert.pem",
+              "--tls-passphrase", "secret", "--tls-ca-cert", "/nonexistent/ca.pem",
+              "--tls-verify-server-cert=true", "list", "servers"},
+             timeout_of(20s));
+    EXPECT_TRUE(mc_error(r));
+    EXPECT_EQ(r.err.find("nknown option"), std::string::npos) << r.describe();
+    // secure=true in the config file is used.
+    g.home.write_config("[maxctrl]\nsecure=true\n");
+    EXPECT_TRUE(mc_error(g.mc({"list", "servers"}, timeout_of(20s)), g.host()));
+    g.home.write_config("[maxctrl]\nsecure=false\n");
+    EXPECT_TRUE(mc_ok(g.mc({"list", "servers"})));
 }
