@@ -138,6 +138,11 @@ Json make_document(const std::string& id, const std::string& type, json_t* attri
                    json_t* relationships = nullptr);
 /// {"data": [{"id": n, "type": type}, ...]}
 json_t* relationship(const std::vector<std::string>& names, const std::string& type);
+/// Adds `names` to (link) or removes them from the `type` relationship of
+/// `collection`/`object`, keeping the other names (GET, edit, PATCH .../relationships/type).
+void change_relationship(Context& ctx, bool link, const std::string& collection,
+                         const std::string& object, const std::string& type,
+                         const std::vector<std::string>& names);
 /// Percent-encodes a path segment or query value.
 std::string url_encode(const std::string& s);
 

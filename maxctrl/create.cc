@@ -101,9 +101,20 @@ void add_create_commands()
         {
             attrs = attributes(a, 1);
         }
-        post(ctx, "servers",
-             make_document(a.positional[0], "servers", attrs,
-                           relations(a, {{"services", "services"}, {"monitors", "monitors"}})));
+        // Monitors take servers through the monitor: check they exist first, so that a
+        // misspelt one does not leave a half-made server behind.
+        for (const std::string& m : a.values("monitors"))
+        {
+            ctx.get("monitors/" + url_encode(m));
+        }
+        Json doc = make_document(a.positional[0], "servers", attrs,
+                                 relations(a, {{"services", "services"}}));
+        ctx.send("POST", "servers", doc.get());
+        for (const std::string& m : a.values("monitors"))
+        {
+            change_relationship(ctx, true, "monitors", m, "servers", {a.positional[0]});
+        }
+        ctx.ok();
     };
     v.commands.push_back(server);
 

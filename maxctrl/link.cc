@@ -35,36 +35,23 @@ std::string target_type(Context& ctx, const std::string& name, bool monitor)
 
 void edit(Context& ctx, bool link, const std::string& collection, const Args& a)
 {
-    const std::string& object = a.positional[0];
-    std::string resource = collection + "/" + url_encode(object);
-    Json doc = ctx.get(resource);
-    std::map<std::string, std::vector<std::string>> lists;
+    // Group the targets by kind, keeping their order.
+    std::vector<std::pair<std::string, std::vector<std::string>>> by_type;
     for (size_t i = 1; i < a.positional.size(); ++i)
     {
-        const std::string& name = a.positional[i];
-        std::string type = target_type(ctx, name, collection == "monitors");
-        if (!lists.count(type))
+        std::string type = target_type(ctx, a.positional[i], collection == "monitors");
+        auto it = std::find_if(by_type.begin(), by_type.end(),
+                               [&](const auto& p) { return p.first == type; });
+        if (it == by_type.end())
         {
-            for (json_t* id : find_values(doc.get(), "data.relationships." + type + ".data[].id"))
-            {
-                lists[type].push_back(json_string_value(id));
-            }
+            by_type.emplace_back(type, std::vector<std::string>{});
+            it = by_type.end() - 1;
         }
-        auto& names = lists[type];
-        auto it = std::find(names.begin(), names.end(), name);
-        if (link && it == names.end())
-        {
-            names.push_back(name);  // filters: appended to the end of the chain
-        }
-        else if (!link && it != names.end())
-        {
-            names.erase(it);
-        }
+        it->second.push_back(a.positional[i]);
     }
-    for (const auto& [type, names] : lists)
+    for (const auto& [type, names] : by_type)
     {
-        Json body(relationship(names, type));
-        ctx.send("PATCH", resource + "/relationships/" + type, body.get());
+        change_relationship(ctx, link, collection, a.positional[0], type, names);
     }
     ctx.ok();
 }
@@ -93,6 +80,33 @@ Command make(bool link, const std::string& kind)
 }
 
 }  // namespace
+
+void change_relationship(Context& ctx, bool link, const std::string& collection,
+                         const std::string& object, const std::string& type,
+                         const std::vector<std::string>& names)
+{
+    std::string resource = collection + "/" + url_encode(object);
+    Json doc = ctx.get(resource);
+    std::vector<std::string> list;
+    for (json_t* id : find_values(doc.get(), "data.relationships." + type + ".data[].id"))
+    {
+        list.push_back(json_string_value(id));
+    }
+    for (const std::string& name : names)
+    {
+        auto it = std::find(list.begin(), list.end(), name);
+        if (link && it == list.end())
+        {
+            list.push_back(name);  // filters: appended to the end of the chain
+        }
+        else if (!link && it != list.end())
+        {
+            list.erase(it);
+        }
+    }
+    Json body(relationship(list, type));
+    ctx.send("PATCH", resource + "/relationships/" + type, body.get());
+}
 
 void add_link_commands()
 {

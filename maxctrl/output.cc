@@ -113,7 +113,8 @@ std::string row_lines(const Row& row, const std::vector<size_t>& widths, Paint p
         {
             std::string text = l < cells[i].size() ? cells[i][l] : "";
             std::string pad(widths[i] - width(text), ' ');
-            bool colored = paint == Paint::ALL || (paint == Paint::FIRST && i == 0);
+            bool colored =
+                !text.empty() && (paint == Paint::ALL || (paint == Paint::FIRST && i == 0));
             out += " " + (colored ? cyan(text, style.color) : text) + pad + " │";
         }
         out += "\n";

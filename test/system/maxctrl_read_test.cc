@@ -169,7 +169,7 @@ TEST_F(MaxctrlRead, ListSessionsFiltersModulesThreadsUsersCommands)
         EXPECT_EQ((*row)[2], one.str("/data/attributes/version")) << m;
     }
 
-    t = listed(g, {"list", "threads"}, {"Id", "Sessions", "Accepts"});
+    t = listed(g, {"list", "threads"}, {"Id", "State", "Sessions", "Accepts"});
     ASSERT_EQ(t.data().size(), 2u);  // threads=2
     long sessions = 0;
     int si = t.column("Sessions");
