@@ -196,22 +196,42 @@ TEST_F(MaxctrlAdmin, ApiGetPostPatch)
     EXPECT_TRUE(mc_error(g.mc({"api", "post", "servers", "{not json"})));
 }
 
-TEST_F(MaxctrlAdmin, ReloadServiceCallsTheReloadRoute)
+TEST_F(MaxctrlAdmin, ReloadServiceLoadsNewDatabaseAccounts)
 {
-    MaxctrlGate g;
+    // With users_refresh_time=1h a failed login does not reload the accounts (one load
+    // was made at startup), so only `reload service` makes a new account usable.
+    ConfigOptions o;
+    o.global_extra = "users_refresh_time=1h\n";
+    MaxctrlGate g("", o);
+    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
+    ASSERT_TRUE(root);
+    query(root.get(), "DROP USER IF EXISTS 'reloaded'@'%'");
+    ASSERT_TRUE(query(root.get(), "CREATE USER 'reloaded'@'%' IDENTIFIED BY 'r_pw'").ok);
+    // Wait until the replicas have it too (readconnroute may pick any server).
+    for (int i = 1; i < Cluster::kServers; ++i)
+    {
+        EXPECT_TRUE(eventually(
+            [&]
+            {
+                MysqlPtr c(connect(shared_cluster().port(i), "reloaded", "r_pw"));
+                return c != nullptr;
+            },
+            10s));
+    }
+    ConnectError err;
+    MysqlPtr before(connect(g.port, "reloaded", "r_pw", "", 0, &err));
+    EXPECT_FALSE(before) << "the account was known before the reload";
+    EXPECT_EQ(err.code, 1045u) << err.message;
+
     MaxctrlResult r = g.mc({"reload", "service", "Read-Write-Service"});
-    // sqlgate has no POST /v1/services/:service/reload yet (docs/rest-api.md, "Differences
-    // from MaxScale"): either it works, or the error names that request.
-    if (r.exit_code() == 0)
-    {
-        EXPECT_TRUE(mc_wrote(r));
-    }
-    else
-    {
-        EXPECT_TRUE(mc_error(r, "to `POST services/Read-Write-Service/reload`"));
-        EXPECT_NE(r.err.find("404 Not Found"), std::string::npos) << r.describe();
-    }
+    EXPECT_TRUE(mc_wrote(r));
+    MysqlPtr after(connect(g.port, "reloaded", "r_pw", "", 0, &err));
+    EXPECT_TRUE(after) << err.code << " " << err.message;
+    EXPECT_NE(g.gate->log_text().find("Reloading the user accounts of service Read-Write-Service"),
+              std::string::npos);
+
     EXPECT_TRUE(mc_error(g.mc({"reload", "service", "nosuch"}), "nosuch"));
+    query(root.get(), "DROP USER 'reloaded'@'%'");
 }
 
 TEST_F(MaxctrlAdmin, QuietWritesPrintNothing)
