@@ -216,6 +216,39 @@ TEST_F(MaxctrlCli, PasswordFromStdinWhenNotATerminal)
     EXPECT_TRUE(mc_ok(g.mc_bare({"-h", g.host(), "--password=", "list", "servers"}, o)));
 }
 
+TEST_F(MaxctrlCli, CommandsFromStandardInput)
+{
+    // No command: one per line from stdin; global options on a line apply to it alone;
+    // an error does not stop the others but makes the exit status 1.
+    MaxctrlGate g;
+    MaxctrlOptions o;
+    o.stdin_text =
+        "list servers --tsv\n"
+        "\n"
+        "show server nosuch\n"
+        "create server \"qin\" 'address=127.0.0.1' \"port=13399\"\n"
+        "list servers\n"
+        "exit\n"
+        "list monitors\n";
+    MaxctrlResult r = g.mc({}, o);
+    EXPECT_EQ(r.exit_code(), 1) << r.describe();
+    EXPECT_NE(r.out.find("server1\t127.0.0.1\t"), std::string::npos) << r.describe();
+    EXPECT_NE(r.err.find("Error: Server at " + g.host() +
+                         " responded with 404 Not Found to "
+                         "`GET servers/nosuch`"),
+              std::string::npos)
+        << r.describe();
+    // Quotes group words; the table after it has the new server; nothing after exit runs.
+    EXPECT_NE(r.out.find("OK\n"), std::string::npos) << r.describe();
+    EXPECT_NE(r.out.find("│ qin     │ 127.0.0.1 │ 13399 │"), std::string::npos) << r.describe();
+    EXPECT_EQ(r.out.find("│ Module"), std::string::npos) << r.describe();
+    EXPECT_EQ(g.http().get("/v1/servers/qin").code, 200);
+
+    o.stdin_text = "list servers\nlist users\n";
+    r = g.mc({}, o);
+    EXPECT_EQ(r.exit_code(), 0) << r.describe();
+}
+
 TEST_F(MaxctrlCli, Timeout)
 {
     SilentServer silent;
