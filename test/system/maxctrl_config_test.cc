@@ -214,3 +214,24 @@ TEST_F(MaxctrlPrompt, PasswordTypedOnTheTerminal)
     EXPECT_FALSE(p.prompted) << p.describe();
     EXPECT_EQ(p.exit_code(), 0) << p.describe();
 }
+
+TEST_F(MaxctrlPrompt, ColoursOnlyOnATerminal)
+{
+    MaxctrlGate g;
+    PtyResult p = run_maxctrl_pty({"-h", g.host(), "list", "servers"}, "", home_at(g.home.path));
+    EXPECT_EQ(p.exit_code(), 0) << p.describe();
+    EXPECT_NE(p.output.find("│ \x1b[36mServer\x1b[39m  │"), std::string::npos) << p.describe();
+    p = run_maxctrl_pty(
+        {"-h", g.host(), "create", "server", "tty1", "address=127.0.0.1", "port=13398"}, "",
+        home_at(g.home.path));
+    EXPECT_NE(p.output.find("\x1b[32mOK\x1b[39m"), std::string::npos) << p.describe();
+    // NO_COLOR turns them off on a terminal too; a pipe never has them.
+    MaxctrlOptions o = home_at(g.home.path);
+    o.env.push_back("NO_COLOR=1");
+    p = run_maxctrl_pty({"-h", g.host(), "list", "servers"}, "", o);
+    EXPECT_EQ(p.exit_code(), 0) << p.describe();
+    EXPECT_NE(p.output.find("│ Server "), std::string::npos) << p.describe();
+    EXPECT_FALSE(has_ansi(p.output)) << p.describe();
+    MaxctrlResult r = g.mc({"list", "servers"});
+    EXPECT_FALSE(has_ansi(r.out + r.err)) << r.describe();
+}
