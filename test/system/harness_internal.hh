@@ -23,6 +23,8 @@ std::string make_temp_dir(const std::string& prefix);
 void write_file(const std::string& path, const std::string& text);
 // Path of scripts/mariadb-cluster.
 std::string cluster_script();
+// environ with `env` ("NAME=value") added, each replacing a variable of the same name.
+std::vector<std::string> environment_with(const std::vector<std::string>& env);
 // fork/exec with output files; with kill_with_parent the child dies with us.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
             const std::string& stdout_path, const std::string& stderr_path, bool kill_with_parent);

@@ -222,28 +222,34 @@ std::string cluster_script()
     return std::string(SQLGATE_SOURCE_DIR) + "/scripts/mariadb-cluster";
 }
 
+std::vector<std::string> environment_with(const std::vector<std::string>& env)
+{
+    std::vector<std::string> out;
+    for (char** e = environ; *e; ++e)
+    {
+        std::string entry(*e);
+        std::string name = entry.substr(0, entry.find('='));
+        bool replaced = false;
+        for (const auto& add : env)
+        {
+            replaced = replaced || add.substr(0, add.find('=')) == name;
+        }
+        if (!replaced)
+        {
+            out.push_back(entry);
+        }
+    }
+    out.insert(out.end(), env.begin(), env.end());
+    return out;
+}
+
 // fork/exec with stdin from /dev/null and stdout/stderr to the given files, in its own
 // process group. With `die_with_parent`, the child gets SIGKILL if we die.
 pid_t spawn(const std::vector<std::string>& argv, const std::vector<std::string>& env,
             const std::string& out_path, const std::string& err_path, bool die_with_parent)
 {
     // Everything the child needs is prepared before fork().
-    std::vector<std::string> env_strings;
-    for (char** e = environ; *e; ++e)
-    {
-        std::string entry(*e);
-        std::string name = entry.substr(0, entry.find('='));
-        bool overridden = false;
-        for (const auto& add : env)
-        {
-            overridden = overridden || add.substr(0, add.find('=')) == name;
-        }
-        if (!overridden)
-        {
-            env_strings.push_back(entry);
-        }
-    }
-    env_strings.insert(env_strings.end(), env.begin(), env.end());
+    std::vector<std::string> env_strings = environment_with(env);
     std::vector<char*> envp;
     for (auto& s : env_strings)
     {

@@ -38,28 +38,6 @@ struct ScratchDir
     ~ScratchDir() { run_command({"rm", "-rf", path}, std::chrono::seconds(10)); }
 };
 
-// environ with `env` added, each replacing a variable of the same name.
-std::vector<std::string> environment(const std::vector<std::string>& env)
-{
-    std::vector<std::string> out;
-    for (char** e = environ; *e; ++e)
-    {
-        std::string entry(*e);
-        std::string name = entry.substr(0, entry.find('='));
-        bool replaced = false;
-        for (const auto& add : env)
-        {
-            replaced = replaced || add.substr(0, add.find('=')) == name;
-        }
-        if (!replaced)
-        {
-            out.push_back(entry);
-        }
-    }
-    out.insert(out.end(), env.begin(), env.end());
-    return out;
-}
-
 std::vector<char*> pointers(std::vector<std::string>& strings)
 {
     std::vector<char*> p;
@@ -115,6 +93,18 @@ std::string command_line(const std::vector<std::string>& args)
         s += " " + (plain ? a : "'" + a + "'");
     }
     return s;
+}
+
+// options.home, or a fresh empty HOME inside `scratch`.
+std::string home_for(const MaxctrlOptions& options, const ScratchDir& scratch)
+{
+    if (!options.home.empty())
+    {
+        return options.home;
+    }
+    std::string home = scratch.path + "/home";
+    mkdir(home.c_str(), 0700);
+    return home;
 }
 
 }  // namespace
@@ -178,12 +168,7 @@ MaxctrlResult run_maxctrl(const std::vector<std::string>& args, const MaxctrlOpt
     MaxctrlResult result;
     result.args = args;
     ScratchDir scratch;
-    std::string home = options.home;
-    if (home.empty())
-    {
-        home = scratch.path + "/home";
-        mkdir(home.c_str(), 0700);
-    }
+    std::string home = home_for(options, scratch);
     std::string out_path = scratch.path + "/stdout";
     std::string err_path = scratch.path + "/stderr";
     std::string in_path = "/dev/null";
@@ -195,7 +180,7 @@ MaxctrlResult run_maxctrl(const std::vector<std::string>& args, const MaxctrlOpt
 
     std::vector<std::string> env = options.env;
     env.insert(env.begin(), "HOME=" + home);
-    std::vector<std::string> env_strings = environment(env);
+    std::vector<std::string> env_strings = environment_with(env);
     std::vector<char*> envp = pointers(env_strings);
     std::vector<std::string> argv{maxctrl_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
@@ -247,16 +232,11 @@ PtyResult run_maxctrl_pty(const std::vector<std::string>& args, const std::strin
     PtyResult result;
     result.args = args;
     ScratchDir scratch;
-    std::string home = options.home;
-    if (home.empty())
-    {
-        home = scratch.path + "/home";
-        mkdir(home.c_str(), 0700);
-    }
+    std::string home = home_for(options, scratch);
     std::vector<std::string> env = options.env;
     env.insert(env.begin(), "HOME=" + home);
     env.push_back("TERM=xterm");
-    std::vector<std::string> env_strings = environment(env);
+    std::vector<std::string> env_strings = environment_with(env);
     std::vector<char*> envp = pointers(env_strings);
     std::vector<std::string> argv{maxctrl_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
