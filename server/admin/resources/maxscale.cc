@@ -340,11 +340,11 @@ void add_maxscale_routes(RestApi& api)
             [&ctx](const HttpRequest& r, const Params&)
             {
                 const ObjectConfig& g = ctx.global;
-                json_t* attrs = json_pack(
-                    "{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
-                    (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities", "error", true,
-                    "warning", g.get_bool("log_warning"), "notice", g.get_bool("log_notice"),
-                    "info", g.get_bool("log_info"), "debug", g.get_bool("log_debug"));
+                json_t* attrs = json_pack("{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
+                                          (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities",
+                                          "error", true, "warning", g.get_bool("log_warning"),
+                                          "notice", g.get_bool("log_notice"), "info",
+                                          g.get_bool("log_info"), "debug", g.get_bool("log_debug"));
                 return HttpResponse(200, make_document(r, make_resource(r, "logs", "logs", attrs)));
             }));
     api.add("PATCH", "maxscale",
