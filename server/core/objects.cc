@@ -55,7 +55,7 @@ std::string Server::status_string() const
     }
     else if (st & status::DRAINING)
     {
-        add(connections.load() == 0 ? "Drained" : "Draining");
+        add(stats().connections.load() == 0 ? "Drained" : "Draining");
     }
     if (st & status::MASTER)
     {
@@ -116,6 +116,10 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
     auto svc = std::make_shared<Service>();
     svc->name = o.name;
     svc->config = o;
+    if (auto previous = out.services.find(o.name); previous != out.services.end())
+    {
+        svc->share_stats_of(*previous->second);  // a new snapshot of the same service
+    }
     if (!lookup_list(o, "servers", out.servers, "server", svc->servers, err))
     {
         return nullptr;

@@ -54,7 +54,7 @@ void BackendConnection::close()
         {
             m_state = BackendState::CLOSED;
         }
-        m_server->connections.fetch_sub(1, std::memory_order_relaxed);
+        m_server->stats().connections.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
@@ -83,7 +83,7 @@ Session::~Session()
     }
     if (m_counted)
     {
-        m_service->connections.fetch_sub(1, std::memory_order_relaxed);
+        m_service->stats().connections.fetch_sub(1, std::memory_order_relaxed);
     }
 }
 
@@ -98,7 +98,7 @@ void Session::attach_client(Stream* stream, std::unique_ptr<ClientConnection> cl
 bool Session::start_routing()
 {
     int64_t max = m_service->max_connections();
-    int64_t now = m_service->connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    int64_t now = m_service->stats().connections.fetch_add(1, std::memory_order_relaxed) + 1;
     m_counted = true;
     if (max > 0 && now > max)
     {
@@ -109,7 +109,7 @@ bool Session::start_routing()
         m_client->send_error_and_close(1040, "Too many connections");
         return false;
     }
-    m_service->total_connections.fetch_add(1, std::memory_order_relaxed);
+    m_service->stats().total_connections.fetch_add(1, std::memory_order_relaxed);
 
     m_router = m_service->router->new_session(*this);
     for (const auto& def : m_service->filters)
@@ -160,8 +160,8 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
         local ? Stream::create_local(m_worker, conn.get()) : Stream::create(m_worker, conn.get());
     stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
     conn->set_stream(stream);
-    server->connections.fetch_add(1, std::memory_order_relaxed);
-    server->total_connections.fetch_add(1, std::memory_order_relaxed);
+    server->stats().connections.fetch_add(1, std::memory_order_relaxed);
+    server->stats().total_connections.fetch_add(1, std::memory_order_relaxed);
     int rc = local ? stream->connect_local(server->socket())
                    : stream->connect(server->address(), server->port());
     if (rc != 0)
@@ -170,7 +170,7 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
             local ? server->socket() : server->address() + ":" + std::to_string(server->port());
         SG_ERROR("Session %lu: cannot connect to server %s (%s): %s", (unsigned long)m_id,
                  server->name().c_str(), where.c_str(), uv_strerror(rc));
-        server->failed_connections.fetch_add(1, std::memory_order_relaxed);
+        server->stats().failed_connections.fetch_add(1, std::memory_order_relaxed);
         conn->close();
         return nullptr;
     }

@@ -279,3 +279,47 @@ TEST(AdminChanges, PatchGlobalsAppliesLogLevelAndPersists)
     EXPECT_NE(read_file(g.gate->dir() + "/data/sqlgate.cnf.d/sqlgate.cnf").find("log_info=true"),
               std::string::npos);
 }
+
+// A service's counters belong to the service, not to one configuration snapshot: a PATCH
+// (which builds a new snapshot) keeps the sessions opened before it counted, so
+// max_connections still holds and `connections` goes back to 0 when they close.
+TEST(AdminChanges, PatchOfServiceKeepsConnectionsAndMaxConnections)
+{
+    ConfigOptions o;
+    o.service_extra = "max_connections=2\n";
+    Gate g({}, o);
+    Http h = g.http();
+    const std::string svc = "/v1/services/Read-Write-Service";
+    std::vector<MysqlPtr> open;
+    for (int i = 0; i < 2; ++i)
+    {
+        open.emplace_back(connect(g.port, "app", "app_pw", "test"));
+        ASSERT_TRUE(open.back()) << g.gate->diagnostics();
+        ASSERT_TRUE(query(open.back().get(), "SELECT 1").ok);
+    }
+    EXPECT_EQ(h.get(svc).num("/data/attributes/connections"), 2);
+    EXPECT_EQ(h.get(svc).num("/data/attributes/total_connections"), 2);
+    HttpResult r = h.patch(svc, R"({"data":{"attributes":{"parameters":{"version_string":"x"}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(h.get(svc).num("/data/attributes/connections"), 2);
+    EXPECT_EQ(h.get(svc).num("/data/attributes/total_connections"), 2);
+
+    // A third session is refused as before the PATCH, and the count stays right.
+    // (The refusal comes at login or, until sqlgate waits for the backend's OK before
+    // answering the client's login, with the first statement.)
+    ConnectError e;
+    MysqlPtr third(connect(g.port, "app", "app_pw", "test", 0, &e));
+    QueryResult q = third ? query(third.get(), "SELECT 1") : QueryResult{};
+    EXPECT_EQ(third ? q.error : e.code, 1040u) << e.message << q.message;
+    third.reset();
+    EXPECT_TRUE(eventually([&] { return h.get(svc).num("/data/attributes/connections") == 2; }, 5s))
+        << h.get(svc).body;
+    // Sessions opened before the PATCH, closed after it, are released on the same counter.
+    open.clear();
+    EXPECT_TRUE(eventually([&] { return h.get(svc).num("/data/attributes/connections") == 0; }, 5s))
+        << h.get(svc).body;
+    MysqlPtr again(connect(g.port, "app", "app_pw", "test"));
+    ASSERT_TRUE(again);
+    EXPECT_TRUE(query(again.get(), "SELECT 1").ok);
+    EXPECT_EQ(h.get(svc).num("/data/attributes/connections"), 1);
+}

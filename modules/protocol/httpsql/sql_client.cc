@@ -148,7 +148,7 @@ void authenticate(HttpSqlProtocol& protocol, const std::string& user, const std:
                                 check_login(protocol, user, password, ip, again);
                                 if (!again.ok)
                                 {
-                                    protocol.service()->failed_auths.fetch_add(
+                                    protocol.service()->stats().failed_auths.fetch_add(
                                         1, std::memory_order_relaxed);
                                 }
                                 done(again);

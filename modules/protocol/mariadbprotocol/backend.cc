@@ -133,7 +133,7 @@ void MariaDBBackend::on_connected(int status)
 {
     if (status != 0)
     {
-        m_server->failed_connections.fetch_add(1, std::memory_order_relaxed);
+        m_server->stats().failed_connections.fetch_add(1, std::memory_order_relaxed);
         fail(std::string("cannot connect: ") + uv_strerror(status));
         return;
     }

@@ -265,7 +265,7 @@ void MariaDBClient::authenticate(bool reloaded)
                 "Login of '%s'@'%s' refused: the user accounts of service %s are not "
                 "loaded",
                 m_user.c_str(), m_session.remote().c_str(), m_session.service().name.c_str());
-            m_session.service().failed_auths.fetch_add(1, std::memory_order_relaxed);
+            m_session.service().stats().failed_auths.fetch_add(1, std::memory_order_relaxed);
             fail_login(1045, "28000",
                        "Access denied for user '" + m_user + "'@'" + m_session.remote() +
                            "' (using password: " + (m_token.empty() ? "NO" : "YES") + ")");
@@ -323,7 +323,7 @@ void MariaDBClient::authenticate(bool reloaded)
                 m_user.c_str(), ip.c_str(), acc->user.c_str(), acc->host.c_str(),
                 acc->plugin.c_str(), NATIVE);
         }
-        m_session.service().failed_auths.fetch_add(1, std::memory_order_relaxed);
+        m_session.service().stats().failed_auths.fetch_add(1, std::memory_order_relaxed);
         fail_login(1045, "28000",
                    "Access denied for user '" + m_user + "'@'" + ip +
                        "' (using password: " + (m_token.empty() ? "NO" : "YES") + ")");

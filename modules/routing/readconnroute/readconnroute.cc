@@ -39,8 +39,8 @@ std::vector<ServerPtr> ReadConnRoute::candidates() const
     std::stable_sort(out.begin(), out.end(),
                      [](const ServerPtr& a, const ServerPtr& b)
                      {
-                         return a->connections.load(std::memory_order_relaxed) <
-                                b->connections.load(std::memory_order_relaxed);
+                         return a->stats().connections.load(std::memory_order_relaxed) <
+                                b->stats().connections.load(std::memory_order_relaxed);
                      });
     return out;
 }

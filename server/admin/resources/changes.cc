@@ -304,6 +304,7 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
                                               static_cast<int>(cfg.get_int("port")),
                                               cfg.get_string("socket"));
         fresh->set_status_bits(it->second->status() & (status::MAINT | status::DRAINING));
+        fresh->share_stats_of(*it->second);
         o.servers[name] = fresh;
     }
     SG_NOTICE("Server %s changed through the REST API by '%s'", name.c_str(), r.user.c_str());

@@ -74,17 +74,17 @@ json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, i
     bool stopped = the_ctx && the_ctx->stopped_services.count(s.name);
     json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Started"));
     json_object_set_new(attrs, "started", json_string(http_date(started).c_str()));
-    json_object_set_new(attrs, "connections", json_integer(s.connections.load()));
-    json_object_set_new(attrs, "total_connections", json_integer(s.total_connections.load()));
+    json_object_set_new(attrs, "connections", json_integer(s.stats().connections.load()));
+    json_object_set_new(attrs, "total_connections", json_integer(s.stats().total_connections.load()));
     json_object_set_new(attrs, "parameters", params_json(s.config));
     json_object_set_new(attrs, "source", source_json(s.config));
     json_object_set_new(
         attrs, "statistics",
         json_pack("{s:I, s:I, s:I, s:I}", "connections",
-                  static_cast<json_int_t>(s.connections.load()), "total_connections",
-                  static_cast<json_int_t>(s.total_connections.load()), "max_connections",
+                  static_cast<json_int_t>(s.stats().connections.load()), "total_connections",
+                  static_cast<json_int_t>(s.stats().total_connections.load()), "max_connections",
                   static_cast<json_int_t>(s.max_connections()), "failed_auths",
-                  static_cast<json_int_t>(s.failed_auths.load())));
+                  static_cast<json_int_t>(s.stats().failed_auths.load())));
     json_t* listeners = json_array();
     std::vector<std::string> names = listeners_of(o, s.name);
     for (const auto& n : names)

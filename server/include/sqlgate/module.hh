@@ -25,7 +25,7 @@
 namespace sqlgate
 {
 
-constexpr uint32_t SQLGATE_ABI = 3;
+constexpr uint32_t SQLGATE_ABI = 4;
 
 enum class ModuleKind
 {

@@ -3,8 +3,9 @@
  *
  * Threads: created and configured by the main thread; shared (shared_ptr)
  * with the workers. Address and port are immutable for the object's life
- * (a runtime change makes a new Server object). Status and counters are
- * atomics so that monitors and workers read them without locks.
+ * (a runtime change makes a new Server object that shares the old one's
+ * ServerStats). Status and counters are atomics so that monitors and workers
+ * read them without locks.
  */
 #pragma once
 
@@ -28,6 +29,16 @@ constexpr uint64_t DRAINING = 1 << 6;
 constexpr uint64_t AUTH_ERROR = 1 << 7;
 constexpr uint64_t DOWN = 1 << 8;  ///< known unreachable (set on connect failure)
 }  // namespace status
+
+/// Counters of a server's identity, not of one Server object: a runtime change
+/// that makes a new object hands the same instance on, so connections opened
+/// before the change are still counted and released on the same counter.
+struct ServerStats
+{
+    std::atomic<int64_t> connections{0};
+    std::atomic<int64_t> total_connections{0};
+    std::atomic<int64_t> failed_connections{0};
+};
 
 class Server
 {
@@ -64,11 +75,12 @@ public:
     /// MaxScale's status string, e.g. "Master, Running".
     std::string status_string() const;
 
-    std::atomic<int64_t> connections{0};
-    std::atomic<int64_t> total_connections{0};
-    std::atomic<int64_t> failed_connections{0};
+    ServerStats& stats() const { return *m_stats; }
+    /// This object replaces @c previous (same server, new configuration).
+    void share_stats_of(const Server& previous) { m_stats = previous.m_stats; }
 
 private:
+    std::shared_ptr<ServerStats> m_stats = std::make_shared<ServerStats>();
     std::string m_name;
     std::string m_address;
     int m_port;

@@ -2,7 +2,10 @@
  * A service: a router instance, its targets and its filter chain.
  *
  * Threads: built by the main thread, then shared read-only with the workers
- * (shared_ptr<const Service> snapshots). Counters are atomics.
+ * (shared_ptr<const Service> snapshots). A change builds a new snapshot; the
+ * counters (ServiceStats, atomics) belong to the service's identity and are
+ * shared by every snapshot of it, so sessions opened before a change are still
+ * counted against max_connections after it.
  */
 #pragma once
 
@@ -25,6 +28,14 @@ struct FilterDef
     std::shared_ptr<Filter> instance;
 };
 
+/// Counters of a service's identity (see the file comment).
+struct ServiceStats
+{
+    std::atomic<int64_t> connections{0};
+    std::atomic<int64_t> total_connections{0};
+    std::atomic<int64_t> failed_auths{0};
+};
+
 class Service
 {
 public:
@@ -39,9 +50,12 @@ public:
     const std::string& password() const { return config.get_string("password"); }
     int64_t max_connections() const { return config.get_int("max_connections"); }
 
-    mutable std::atomic<int64_t> connections{0};
-    mutable std::atomic<int64_t> total_connections{0};
-    mutable std::atomic<int64_t> failed_auths{0};
+    ServiceStats& stats() const { return *m_stats; }
+    /// This snapshot replaces @c previous (same service, new configuration).
+    void share_stats_of(const Service& previous) { m_stats = previous.m_stats; }
+
+private:
+    std::shared_ptr<ServiceStats> m_stats = std::make_shared<ServiceStats>();
 };
 
 using ServicePtr = std::shared_ptr<const Service>;

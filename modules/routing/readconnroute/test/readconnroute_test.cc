@@ -42,9 +42,9 @@ TEST(ReadConnRoute, WithoutMonitorEveryServerIsACandidateInOrder)
 TEST(ReadConnRoute, LeastConnectionsFirstTiesKeepConfigOrder)
 {
     Fixture f;
-    f.s(0).connections = 5;
-    f.s(1).connections = 2;
-    f.s(2).connections = 2;
+    f.s(0).stats().connections = 5;
+    f.s(1).stats().connections = 2;
+    f.s(2).stats().connections = 2;
     ReadConnRoute r(f.service, 0, 0);
     EXPECT_EQ(f.names(r), (Names{"b", "c", "a"}));
 }
