@@ -11,7 +11,7 @@
 
 #include <memory>
 
-#include "protocol.hh"
+#include "mariadbprotocol.hh"
 #include "sqlgate/timer.hh"
 
 namespace sqlgate::mariadbprotocol
@@ -70,7 +70,7 @@ private:
     Stream& m_stream;
     std::unique_ptr<Timer> m_login_timer;
     MariaDBProtocol& m_protocol;
-    SessionData* m_data;
+    mariadb::SessionData* m_data;
     State m_state = State::GREETING_SENT;
     Buffer m_in;
     uint8_t m_seq = 0;               ///< sequence number of the last packet from the client

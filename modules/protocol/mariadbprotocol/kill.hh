@@ -8,7 +8,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 
 #include "sqlgate/session.hh"
 
@@ -18,11 +17,5 @@ namespace sqlgate::mariadbprotocol
 /// Kill session @c target_id (or only its running query). The killer's client
 /// gets the answer through MariaDBClient::kill_done().
 void start_kill(Session& killer, uint64_t target_id, bool query_only);
-
-/// Send KILL QUERY for every backend connection of @c target that has a
-/// command outstanding, each over an extra connection as the session's user.
-/// @c done runs (on the target's worker) when every kill was answered, at
-/// once when nothing runs. Target's worker thread.
-void kill_running_query(Session& target, std::function<void()> done);
 
 }  // namespace sqlgate::mariadbprotocol

@@ -1,11 +1,9 @@
 #define SQLGATE_MODULE_NAME "mariadbprotocol"
-#include <mysql.h>
-
 #include <map>
 #include <mutex>
 
-#include "backend.hh"
 #include "client.hh"
+#include "mariadbprotocol.hh"
 #include "sqlgate/module.hh"
 
 namespace sqlgate::mariadbprotocol
@@ -14,7 +12,7 @@ namespace
 {
 // One account cache per service, shared by the service's listeners.
 std::mutex managers_lock;
-std::map<std::string, std::weak_ptr<UserManager>> managers;
+std::map<std::string, std::weak_ptr<mariadb::UserManager>> managers;
 
 const Specification& spec()
 {
@@ -25,13 +23,11 @@ const Specification& spec()
 std::unique_ptr<Protocol> create(const ObjectConfig& listener,
                                  std::shared_ptr<const Service> service, std::string& error)
 {
-    static std::once_flag init;
-    std::call_once(init, []() { mysql_library_init(0, nullptr, nullptr); });
     std::lock_guard<std::mutex> guard(managers_lock);
-    std::shared_ptr<UserManager> users = managers[service->name].lock();
+    std::shared_ptr<mariadb::UserManager> users = managers[service->name].lock();
     if (!users)
     {
-        users = std::make_shared<UserManager>(service);
+        users = std::make_shared<mariadb::UserManager>(service);
         managers[service->name] = users;
     }
     return std::make_unique<MariaDBProtocol>(std::move(service), std::move(users));

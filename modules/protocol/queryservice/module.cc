@@ -9,10 +9,10 @@
 #include <cstring>
 
 #include "request.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/module.hh"
 #include "sqlgate/worker.hh"
-#include "values.hh"
 
 namespace sqlgate::queryservice
 {

@@ -21,12 +21,12 @@
 #include <unordered_map>
 #include <vector>
 
-#include "http_server.hh"
 #include "results.hh"
-#include "sql_client.hh"
 #include "sqlgate/config.hh"
+#include "sqlgate/httpsql/http_server.hh"
+#include "sqlgate/httpsql/sql_client.hh"
+#include "sqlgate/httpsql/worker_registry.hh"
 #include "sqlgate/timer.hh"
-#include "worker_registry.hh"
 
 namespace sqlgate::queryservice
 {

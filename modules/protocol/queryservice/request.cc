@@ -5,10 +5,10 @@
 
 #include <ctime>
 
+#include "sqlgate/httpsql/statements.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/worker.hh"
-#include "statements.hh"
-#include "values.hh"
 
 namespace sqlgate::queryservice
 {

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "queryservice.hh"
-#include "resultset.hh"
+#include "sqlgate/httpsql/resultset.hh"
 
 namespace sqlgate::queryservice
 {

@@ -2,8 +2,8 @@
 // streamed rows, stored results) and how it ends.
 #define SQLGATE_MODULE_NAME "queryservice"
 #include "request.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/worker.hh"
-#include "values.hh"
 
 namespace sqlgate::queryservice
 {

@@ -4,9 +4,9 @@
 #include <cstring>
 
 #include "request.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/worker.hh"
-#include "values.hh"
 
 namespace sqlgate::queryservice
 {

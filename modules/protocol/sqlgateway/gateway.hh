@@ -24,12 +24,12 @@
 #include <string>
 #include <vector>
 
-#include "http_server.hh"
-#include "resultset.hh"
-#include "sql_client.hh"
 #include "sqlgate/config.hh"
+#include "sqlgate/httpsql/http_server.hh"
+#include "sqlgate/httpsql/resultset.hh"
+#include "sqlgate/httpsql/sql_client.hh"
+#include "sqlgate/httpsql/worker_registry.hh"
 #include "sqlgate/timer.hh"
-#include "worker_registry.hh"
 
 namespace sqlgate::sqlgateway
 {

@@ -1,6 +1,6 @@
 #define SQLGATE_MODULE_NAME "sqlgateway"
 #include "gateway.hh"
-#include "values.hh"
+#include "sqlgate/httpsql/values.hh"
 
 namespace sqlgate::sqlgateway
 {

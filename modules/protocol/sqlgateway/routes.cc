@@ -4,9 +4,9 @@
 #include <strings.h>
 
 #include "gateway.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/worker.hh"
-#include "values.hh"
 
 namespace sqlgate::sqlgateway
 {

@@ -4,10 +4,10 @@
 #include <cctype>
 
 #include "gateway.hh"
+#include "sqlgate/httpsql/statements.hh"
+#include "sqlgate/httpsql/values.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/worker.hh"
-#include "statements.hh"
-#include "values.hh"
 
 namespace sqlgate::sqlgateway
 {

@@ -90,6 +90,9 @@ public:
     void set_role(const char* r) { m_role = r; }
     /// The server's id for this connection (e.g. MariaDB's thread id).
     virtual uint64_t backend_id() const { return 0; }
+    /// The protocol capabilities agreed with the server (for MariaDB the
+    /// CLIENT_* bits, MariaDB's extended ones shifted by 32); 0 until known.
+    virtual uint64_t capabilities() const { return 0; }
     /// True while a command is outstanding (reply not complete).
     virtual bool busy() const = 0;
     /// Commands accepted by write() that never reached the server (e.g. the

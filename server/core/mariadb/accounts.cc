@@ -1,17 +1,17 @@
-#define SQLGATE_MODULE_NAME "mariadbprotocol"
-#include "users.hh"
+#include "sqlgate/mariadb/accounts.hh"
 
 #include <arpa/inet.h>
 #include <mysql.h>
 
 #include <algorithm>
 #include <chrono>
+#include <mutex>
 
 #include "sqlgate/log.hh"
 #include "sqlgate/mariadb.hh"
 #include "sqlgate/worker.hh"
 
-namespace sqlgate::mariadbprotocol
+namespace sqlgate::mariadb
 {
 namespace
 {
@@ -186,7 +186,12 @@ bool UserSnapshot::can_use_db(const Account& account, const std::string& db) con
     return false;
 }
 
-UserManager::UserManager(std::shared_ptr<const Service> service) : m_service(std::move(service)) {}
+UserManager::UserManager(std::shared_ptr<const Service> service) : m_service(std::move(service))
+{
+    // libmariadb's global state, before the first loader thread uses it.
+    static std::once_flag init;
+    std::call_once(init, []() { mysql_library_init(0, nullptr, nullptr); });
+}
 
 void UserManager::start()
 {
@@ -361,4 +366,4 @@ std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
     return nullptr;
 }
 
-}  // namespace sqlgate::mariadbprotocol
+}  // namespace sqlgate::mariadb

@@ -1,10 +1,9 @@
-// MariaDBProtocol's factories. Here, not in module.cc, so that its vtable and
-// type info live in the library the SQL-over-HTTP modules share.
+// MariaDBProtocol's factories: the module's clients, the core's backends.
 #define SQLGATE_MODULE_NAME "mariadbprotocol"
-#include "protocol.hh"
+#include "mariadbprotocol.hh"
 
-#include "backend.hh"
 #include "client.hh"
+#include "sqlgate/mariadb/backend.hh"
 
 namespace sqlgate::mariadbprotocol
 {
@@ -17,7 +16,7 @@ std::unique_ptr<ClientConnection> MariaDBProtocol::new_client(Session& session, 
 std::unique_ptr<BackendConnection> MariaDBProtocol::new_backend(Session& session, ServerPtr server,
                                                                 BackendHandler& handler)
 {
-    return std::make_unique<MariaDBBackend>(session, std::move(server), handler);
+    return std::make_unique<mariadb::MariaDBBackend>(session, std::move(server), handler);
 }
 
 }  // namespace sqlgate::mariadbprotocol

@@ -6,7 +6,7 @@
 #include <limits>
 
 #include "helpers.hh"
-#include "packets.hh"
+#include "sqlgate/httpsql/packets.hh"
 
 using namespace httpsql_test;
 using namespace std::string_literals;

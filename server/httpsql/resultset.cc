@@ -1,4 +1,4 @@
-#include "resultset.hh"
+#include "sqlgate/httpsql/resultset.hh"
 
 #include <strings.h>
 #include <algorithm>

@@ -10,9 +10,12 @@
 
 #include <deque>
 
-#include "protocol.hh"
+#include "sqlgate/mariadb.hh"
+#include "sqlgate/mariadb/session_data.hh"
+#include "sqlgate/protocol.hh"
+#include "sqlgate/session.hh"
 
-namespace sqlgate::mariadbprotocol
+namespace sqlgate::mariadb
 {
 
 class MariaDBBackend : public BackendConnection
@@ -23,7 +26,7 @@ public:
     bool write(Buffer&& command) override;
     uint64_t backend_id() const override { return m_backend_id; }
     /// The capabilities agreed with the server (0 until the handshake was answered).
-    uint64_t capabilities() const { return m_caps; }
+    uint64_t capabilities() const override { return m_caps; }
     std::vector<Buffer> take_unsent() override;
     bool busy() const override { return !m_tracker.idle() || !m_held.empty() || m_change_user; }
 
@@ -46,10 +49,10 @@ private:
 
     Session& m_session;
     SessionData* m_data;
-    mariadb::ReplyTracker m_tracker;
+    ReplyTracker m_tracker;
     Buffer m_in;
     std::deque<Buffer> m_held;  ///< commands waiting for login or a COM_CHANGE_USER
-    uint8_t m_scramble[mariadb::SCRAMBLE_LEN] = {};
+    uint8_t m_scramble[SCRAMBLE_LEN] = {};
     uint64_t m_caps = 0;
     uint64_t m_backend_id = 0;
     bool m_in_continuation = false;
@@ -58,4 +61,4 @@ private:
     bool m_login_done = false;
 };
 
-}  // namespace sqlgate::mariadbprotocol
+}  // namespace sqlgate::mariadb

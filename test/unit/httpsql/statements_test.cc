@@ -6,7 +6,7 @@
 #include <cstring>
 #include <random>
 
-#include "statements.hh"
+#include "sqlgate/httpsql/statements.hh"
 
 using namespace sqlgate::httpsql;
 using namespace std::string_literals;

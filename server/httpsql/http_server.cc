@@ -1,5 +1,5 @@
 #define SQLGATE_MODULE_NAME "httpsql"
-#include "http_server.hh"
+#include "sqlgate/httpsql/http_server.hh"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>

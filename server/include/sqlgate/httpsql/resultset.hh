@@ -14,7 +14,7 @@
 #include <string_view>
 #include <vector>
 
-#include "packets.hh"
+#include "sqlgate/httpsql/packets.hh"
 
 namespace sqlgate::httpsql
 {

@@ -5,7 +5,7 @@
 #include <cstdlib>
 #include <random>
 
-#include "values.hh"
+#include "sqlgate/httpsql/values.hh"
 
 using namespace sqlgate::httpsql;
 using namespace std::string_literals;

@@ -1,12 +1,13 @@
 #define SQLGATE_MODULE_NAME "httpsql"
-#include "sql_client.hh"
+#include "sqlgate/httpsql/sql_client.hh"
 
-#include "backend.hh"
-#include "kill.hh"
 #include "sqlgate/config.hh"
+#include "sqlgate/httpsql/statements.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/mariadb/backend.hh"
+#include "sqlgate/mariadb/kill.hh"
+#include "sqlgate/mariadb/session_data.hh"
 #include "sqlgate/worker.hh"
-#include "statements.hh"
 
 namespace sqlgate::httpsql
 {
@@ -77,14 +78,14 @@ SqlClient::Command::~Command()
 HttpSqlProtocol::HttpSqlProtocol(std::shared_ptr<const Service> service, std::string listener)
     : m_service(service),
       m_listener(std::move(listener)),
-      m_users(std::make_shared<mariadbprotocol::UserManager>(std::move(service)))
+      m_users(std::make_shared<mariadb::UserManager>(std::move(service)))
 {
 }
 
 std::unique_ptr<BackendConnection> HttpSqlProtocol::new_backend(Session& session, ServerPtr server,
                                                                 BackendHandler& handler)
 {
-    return std::make_unique<mariadbprotocol::MariaDBBackend>(session, std::move(server), handler);
+    return std::make_unique<mariadb::MariaDBBackend>(session, std::move(server), handler);
 }
 
 void HttpSqlProtocol::service_changed(std::shared_ptr<const Service> service)
@@ -101,7 +102,7 @@ void check_login(HttpSqlProtocol& protocol, const std::string& user, const std::
     out = Login();
     out.user = user;
     auto snap = protocol.users().snapshot();
-    const mariadbprotocol::Account* acc = snap ? snap->find(user, ip) : nullptr;
+    const mariadb::Account* acc = snap ? snap->find(user, ip) : nullptr;
     Sha1 once = sha1(password);
     Sha1 twice = sha1(std::string_view(reinterpret_cast<const char*>(once.data()), once.size()));
     bool ok = acc && acc->plugin == NATIVE &&
@@ -162,7 +163,7 @@ SqlClient* SqlClient::open(HttpSqlProtocol& protocol, const Login& login,
     std::shared_ptr<Protocol> proto = protocol.shared_from_this();
     Session* s =
         Session::create_detached(protocol.service(), proto, protocol.listener(), remote, port);
-    auto data = std::make_unique<mariadbprotocol::SessionData>();
+    auto data = std::make_unique<mariadb::SessionData>();
     data->capabilities = multi_statements ? HTTP_CAPS : HTTP_CAPS & ~cap::MULTI_STATEMENTS;
     data->charset = 45;  // utf8mb4_general_ci: JSON text is UTF-8, all of it
     data->sha1_password = login.sha1;
@@ -231,7 +232,7 @@ void SqlClient::reset()
 
 void SqlClient::cancel(std::function<void()> done)
 {
-    mariadbprotocol::kill_running_query(m_session, std::move(done));
+    mariadb::kill_running_query(m_session, std::move(done));
 }
 
 void SqlClient::close(const std::string& reason)
@@ -337,10 +338,9 @@ bool SqlClient::client_reply(Buffer&& data, const Reply&)
         // extended type info): decode with the backend's capabilities.
         for (const auto& b : m_session.backends())
         {
-            auto* mb = dynamic_cast<mariadbprotocol::MariaDBBackend*>(b.get());
-            if (mb && mb->capabilities() && b->state() == BackendState::ROUTING)
+            if (b->capabilities() && b->state() == BackendState::ROUTING)
             {
-                m_caps = mb->capabilities();
+                m_caps = b->capabilities();
             }
         }
         if (m_caps && m_decoder && m_sink)

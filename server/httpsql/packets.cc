@@ -1,4 +1,4 @@
-#include "packets.hh"
+#include "sqlgate/httpsql/packets.hh"
 
 #include <charconv>
 #include <cmath>

@@ -28,7 +28,7 @@ namespace sqlgate
 class Worker;
 }
 
-namespace sqlgate::mariadbprotocol
+namespace sqlgate::mariadb
 {
 
 struct Account
@@ -110,4 +110,4 @@ private:
     std::thread m_thread;
 };
 
-}  // namespace sqlgate::mariadbprotocol
+}  // namespace sqlgate::mariadb

@@ -1,4 +1,4 @@
-#include "statements.hh"
+#include "sqlgate/httpsql/statements.hh"
 
 #include <algorithm>
 #include <cstdlib>

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "resultset.hh"
+#include "sqlgate/httpsql/resultset.hh"
 
 namespace sqlgate::httpsql
 {

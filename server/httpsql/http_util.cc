@@ -7,7 +7,7 @@
 #include <random>
 #include <string>
 
-#include "http_server.hh"
+#include "sqlgate/httpsql/http_server.hh"
 
 namespace sqlgate::httpsql
 {

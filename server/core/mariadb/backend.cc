@@ -1,13 +1,11 @@
-#define SQLGATE_MODULE_NAME "mariadbprotocol"
-#include "backend.hh"
+#include "sqlgate/mariadb/backend.hh"
 
 #include <cstring>
 
 #include "sqlgate/log.hh"
 
-namespace sqlgate::mariadbprotocol
+namespace sqlgate::mariadb
 {
-using namespace mariadb;
 
 namespace
 {
@@ -378,4 +376,4 @@ void MariaDBBackend::on_write_low()
     m_session.throttle_client(false);
 }
 
-}  // namespace sqlgate::mariadbprotocol
+}  // namespace sqlgate::mariadb

@@ -1,4 +1,4 @@
-#include "values.hh"
+#include "sqlgate/httpsql/values.hh"
 
 #include <algorithm>
 #include <charconv>

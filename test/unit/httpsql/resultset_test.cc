@@ -7,8 +7,8 @@
 #include <random>
 
 #include "helpers.hh"
-#include "packets.hh"
-#include "resultset.hh"
+#include "sqlgate/httpsql/packets.hh"
+#include "sqlgate/httpsql/resultset.hh"
 
 using namespace httpsql_test;
 using namespace std::string_literals;

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "resultset.hh"
+#include "sqlgate/httpsql/resultset.hh"
 #include "sqlgate/mariadb.hh"
 
 namespace httpsql_test

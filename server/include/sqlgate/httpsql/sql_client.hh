@@ -20,12 +20,12 @@
 #include <string>
 #include <vector>
 
-#include "packets.hh"
-#include "protocol.hh"
-#include "resultset.hh"
+#include "sqlgate/httpsql/packets.hh"
+#include "sqlgate/httpsql/resultset.hh"
+#include "sqlgate/mariadb.hh"
+#include "sqlgate/mariadb/accounts.hh"
 #include "sqlgate/protocol.hh"
 #include "sqlgate/session.hh"
-#include "users.hh"
 
 namespace sqlgate::httpsql
 {
@@ -53,14 +53,14 @@ public:
     {
         m_users->reload(worker, 0, std::move(done));
     }
-    mariadbprotocol::UserManager& users() { return *m_users; }
+    mariadb::UserManager& users() { return *m_users; }
     /// The module name shown with the sessions ("queryservice", "sqlgateway").
     virtual const char* name() const = 0;
 
 private:
     std::shared_ptr<const Service> m_service;  ///< std::atomic_load/store only
     std::string m_listener;
-    std::shared_ptr<mariadbprotocol::UserManager> m_users;
+    std::shared_ptr<mariadb::UserManager> m_users;
 };
 
 /// The result of checking HTTP Basic credentials against the database accounts.
