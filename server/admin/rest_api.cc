@@ -1,7 +1,9 @@
 #include "rest_api.hh"
 
 #include "document.hh"
-#include "resources/fanout.hh"
+#include "routing_worker.hh"
+#include "sqlgate/assert.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::admin
 {
@@ -96,6 +98,8 @@ std::string RestApi::allowed_methods(const std::vector<std::string>& parts) cons
 
 void RestApi::handle(const HttpRequest& req, Reply reply)
 {
+    // The object model belongs to the main worker: every handler runs there.
+    SG_ASSERT(!m_ctx.main || m_ctx.main->is_owner());
     Params params;
     bool path_matched = false;
     if (req.method == "OPTIONS")
@@ -162,12 +166,14 @@ void RestApi::handle(const HttpRequest& req, Reply reply)
         // A change is answered only once every routing worker has run what the
         // handler posted to it (posts run in order, so an empty round trip
         // behind them is enough): after a 2xx, new sessions see the change.
+        // The reply may come from another thread (a monitor's command): the
+        // round trip ends on the main worker.
         Worker* main = m_ctx.main;
         reply = [main, reply = std::move(reply)](HttpResponse resp) mutable
         {
             auto held = std::make_shared<HttpResponse>(std::move(resp));
             fan_out<int>(
-                *main, [](RoutingWorker&) { return 0; },
+                *main, [](Worker&) { return 0; },
                 [held, reply = std::move(reply)](std::vector<int>) mutable
                 { reply(std::move(*held)); });
         };

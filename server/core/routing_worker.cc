@@ -18,7 +18,7 @@ namespace sqlgate
 namespace
 {
 std::vector<RoutingWorker*> all_workers;
-std::atomic<uint64_t> session_ids{0};
+std::atomic<uint64_t> session_seq[MAX_ROUTING_WORKERS];
 constexpr int BACKLOG = 1024;
 
 int open_listen_socket(const std::string& address, int port, std::string& error)
@@ -74,7 +74,13 @@ int open_listen_socket(const std::string& address, int port, std::string& error)
 
 uint64_t next_session_id()
 {
-    return ++session_ids;
+    // Each worker counts its own sessions; the id is count * workers + index,
+    // so that id % workers names the owner and ids never collide.
+    int index = current_routing_worker();
+    SG_CHECK(index >= 0);
+    uint64_t n = routing_workers().size();
+    uint64_t seq = session_seq[index].fetch_add(1, std::memory_order_relaxed) + 1;
+    return seq * n + static_cast<uint64_t>(index);
 }
 
 RoutingWorker::RoutingWorker(int id) : Worker(id)
@@ -89,6 +95,7 @@ RoutingWorker::~RoutingWorker() = default;
 
 void RoutingWorker::set_all(std::vector<RoutingWorker*> workers)
 {
+    set_routing_workers(std::vector<Worker*>(workers.begin(), workers.end()));
     all_workers = std::move(workers);
 }
 const std::vector<RoutingWorker*>& RoutingWorker::all()
@@ -98,6 +105,7 @@ const std::vector<RoutingWorker*>& RoutingWorker::all()
 
 bool RoutingWorker::add_listener(const std::shared_ptr<ListenerDef>& listener, std::string& error)
 {
+    SG_ASSERT_OWNER(*this);
     bool local = !listener->socket.empty();
     int fd = local ? dup(listener->local_fd)
                    : open_listen_socket(listener->address, listener->port, error);
@@ -212,6 +220,7 @@ void RoutingWorker::on_connection(uv_stream_t* server, int status)
 
 bool RoutingWorker::remove_listener(const std::string& name)
 {
+    SG_ASSERT_OWNER(*this);
     bool found = false;
     for (auto it = m_listeners.begin(); it != m_listeners.end();)
     {
@@ -232,6 +241,7 @@ bool RoutingWorker::remove_listener(const std::string& name)
 
 void RoutingWorker::replace_listener(const std::shared_ptr<ListenerDef>& def)
 {
+    SG_ASSERT_OWNER(*this);
     for (ListenSocket* ls : m_listeners)
     {
         if (ls->listener->name == def->name)
@@ -264,6 +274,7 @@ void RoutingWorker::accept_client(ListenSocket& ls)
 
 Session* RoutingWorker::find_session(uint64_t id)
 {
+    SG_ASSERT_OWNER(*this);
     auto it = m_sessions.find(id);
     return it == m_sessions.end() || it->second->state() == SessionState::STOPPING ? nullptr
                                                                                    : it->second;
@@ -271,6 +282,7 @@ Session* RoutingWorker::find_session(uint64_t id)
 
 void RoutingWorker::add_zombie(Session* s)
 {
+    SG_ASSERT_OWNER(*this);
     m_sessions.erase(s->id());
     m_zombies.push_back(s);
     // Make sure the check callback runs even if nothing else is pending.
@@ -341,36 +353,16 @@ Session* Session::find_local(uint64_t id)
 
 void Session::run_on_owner(uint64_t id, std::function<void(Session*)> fn)
 {
-    // Ask every worker; the one that has the session runs fn, and the last
-    // one to answer reports "not found" back to the caller if nobody had it.
-    struct Search
+    // The id names the worker: one message there, which answers nullptr when
+    // the session is gone (or never existed).
+    Worker* owner = session_owner(id);
+    if (!owner)
     {
-        std::atomic<int> left;
-        std::atomic<bool> found{false};
-        std::function<void(Session*)> fn;
-        Worker* origin;
-    };
-    auto search = std::make_shared<Search>();
-    const auto& workers = RoutingWorker::all();
-    search->left = static_cast<int>(workers.size());
-    search->fn = std::move(fn);
-    search->origin = Worker::current();
-    for (RoutingWorker* w : workers)
-    {
-        w->post(
-            [search, w, id]()
-            {
-                if (Session* s = w->find_session(id))
-                {
-                    search->found = true;
-                    search->fn(s);
-                }
-                if (--search->left == 0 && !search->found)
-                {
-                    search->origin->post([search]() { search->fn(nullptr); });
-                }
-            });
+        fn(nullptr);
+        return;
     }
+    owner->post([owner, id, fn = std::move(fn)]()
+                { fn(RoutingWorker::of(*owner).find_session(id)); });
 }
 
 }  // namespace sqlgate

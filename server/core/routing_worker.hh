@@ -60,7 +60,11 @@ public:
     /// Queue a closed session for deletion after the current loop iteration.
     void add_zombie(Session* s);
     /// Register a session this worker did not accept (Session::create_detached).
-    void add_session(Session* s) { m_sessions[s->id()] = s; }
+    void add_session(Session* s)
+    {
+        SG_ASSERT_OWNER(*this);
+        m_sessions[s->id()] = s;
+    }
 
     /// Stats for the admin API.
     std::atomic<uint64_t> accepts{0};
@@ -93,8 +97,13 @@ private:
     uv_check_t m_check;
 };
 
-/// Allocate a new session id (any thread).
+/// A new id for a session of the calling routing worker: ids name their
+/// worker (see session_owner() in sqlgate/worker.hh). Routing worker threads.
 uint64_t next_session_id();
+
+/// Make @c workers the routing workers (index i must have id i). Main thread,
+/// before any worker thread starts.
+void set_routing_workers(std::vector<Worker*> workers);
 
 /// Create, bind and listen on the Unix socket at @c path (a stale socket file
 /// is replaced; any other existing file is an error). Main thread, at startup;

@@ -89,14 +89,17 @@ Session::~Session()
 
 void Session::attach_client(Stream* stream, std::unique_ptr<ClientConnection> client)
 {
+    SG_ASSERT_OWNER(m_worker);
     m_client_stream = stream;
     m_client = std::move(client);
+    stream->set_session(this);
     m_remote = stream->peer_address();
     m_port = stream->peer_port();
 }
 
 bool Session::start_routing()
 {
+    SG_ASSERT_OWNER(m_worker);
     int64_t max = m_service->max_connections();
     int64_t now = m_service->stats().connections.fetch_add(1, std::memory_order_relaxed) + 1;
     m_counted = true;
@@ -138,18 +141,21 @@ bool Session::start_routing()
 
 bool Session::route_query(Buffer&& packet)
 {
+    SG_ASSERT_OWNER(m_worker);
     m_last_activity = m_worker.now_ms();
     return m_head && m_head->route_query(std::move(packet));
 }
 
 bool Session::client_reply(Buffer&& data, const Reply& reply)
 {
+    SG_ASSERT_OWNER(m_worker);
     m_last_activity = m_worker.now_ms();
     return m_client && m_client->client_reply(std::move(data), reply);
 }
 
 BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& handler)
 {
+    SG_ASSERT_OWNER(m_worker);
     std::unique_ptr<BackendConnection> conn = m_protocol->new_backend(*this, server, handler);
     if (!conn)
     {
@@ -160,6 +166,7 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
         local ? Stream::create_local(m_worker, conn.get()) : Stream::create(m_worker, conn.get());
     stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
     conn->set_stream(stream);
+    stream->set_session(this);
     server->stats().connections.fetch_add(1, std::memory_order_relaxed);
     server->stats().total_connections.fetch_add(1, std::memory_order_relaxed);
     int rc = local ? stream->connect_local(server->socket())
@@ -180,6 +187,7 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
 
 void Session::release(BackendConnection* conn)
 {
+    SG_ASSERT_OWNER(m_worker);
     for (auto it = m_backends.begin(); it != m_backends.end(); ++it)
     {
         if (it->get() == conn)
@@ -194,6 +202,7 @@ void Session::release(BackendConnection* conn)
 
 void Session::close(const std::string& reason)
 {
+    SG_ASSERT_OWNER(m_worker);
     if (m_state == SessionState::STOPPING)
     {
         return;
@@ -212,6 +221,28 @@ void Session::close(const std::string& reason)
         m_client_stream = nullptr;
     }
     RoutingWorker::of(m_worker).add_zombie(this);
+}
+
+void Session::handler_threw(const char* event, const char* what)
+{
+    SG_ASSERT_OWNER(m_worker);
+    SG_ERROR(
+        "Session %lu (%s@%s, service %s): a module threw while handling %s: %s; closing the "
+        "session",
+        (unsigned long)m_id, m_user.c_str(), m_remote.c_str(), m_service->name.c_str(), event,
+        what);
+    if (m_client && m_state != SessionState::STOPPING)
+    {
+        try
+        {
+            m_client->send_error_and_close(1815, std::string("Internal error: ") + what);
+        }
+        catch (...)
+        {
+            // The client side is what threw: just close.
+        }
+    }
+    close(std::string("a module threw: ") + what);
 }
 
 void Session::throttle_backends(bool stop)

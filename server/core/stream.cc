@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include <exception>
 #include <vector>
 
+#include "sqlgate/assert.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/session.hh"
 #include "sqlgate/worker.hh"
 
 namespace sqlgate
@@ -119,6 +122,7 @@ void Stream::update_peer()
 
 int Stream::accept_from(uv_stream_t* server)
 {
+    SG_ASSERT_OWNER(m_worker);
     int rc = uv_accept(server, handle());
     if (rc == 0)
     {
@@ -134,6 +138,7 @@ int Stream::accept_from(uv_stream_t* server)
 
 int Stream::connect(const std::string& host, int port)
 {
+    SG_ASSERT_OWNER(m_worker);
     sockaddr_storage ss{};
     std::string addr = host == "localhost" ? "127.0.0.1" : host;
     int rc = uv_ip4_addr(addr.c_str(), port, reinterpret_cast<sockaddr_in*>(&ss));
@@ -154,6 +159,7 @@ int Stream::connect(const std::string& host, int port)
 
 int Stream::connect_local(const std::string& path)
 {
+    SG_ASSERT_OWNER(m_worker);
     if (!m_local)
     {
         return UV_EINVAL;
@@ -177,14 +183,45 @@ void Stream::connect_cb(uv_connect_t* req, int status)
         uv_tcp_nodelay(&self->m_h.tcp, 1);
         uv_tcp_keepalive(&self->m_h.tcp, 1, 60);
     }
-    if (self->m_handler)
+    if (StreamHandler* h = self->m_handler)
     {
-        self->m_handler->on_connected(status);
+        self->guard("a connect", [h, status]() { h->on_connected(status); });
     }
+}
+
+template <class Fn>
+void Stream::guard(const char* event, Fn&& fn)
+{
+    try
+    {
+        fn();
+    }
+    catch (const std::exception& e)
+    {
+        handler_threw(event, e.what());
+    }
+    catch (...)
+    {
+        handler_threw(event, "an exception that is not a std::exception");
+    }
+}
+
+void Stream::handler_threw(const char* event, const char* what)
+{
+    if (m_session)
+    {
+        m_session->handler_threw(event, what);  // closes this stream too
+        return;
+    }
+    SG_ERROR("A connection's handler threw while handling %s: %s; closing the connection", event,
+             what);
+    m_handler = nullptr;
+    close();
 }
 
 void Stream::read_start()
 {
+    SG_ASSERT_OWNER(m_worker);
     if (!m_reading && !m_closing)
     {
         m_reading = true;
@@ -194,6 +231,7 @@ void Stream::read_start()
 
 void Stream::read_stop()
 {
+    SG_ASSERT_OWNER(m_worker);
     if (m_reading)
     {
         m_reading = false;
@@ -228,9 +266,9 @@ void Stream::read_cb(uv_stream_t* s, ssize_t n, const uv_buf_t*)
         b->used += n;
         self->m_stats.reads++;
         self->m_stats.bytes_read += n;
-        if (self->m_handler)
+        if (StreamHandler* h = self->m_handler)
         {
-            self->m_handler->on_read(std::move(data));
+            self->guard("a read", [h, &data]() { h->on_read(std::move(data)); });
         }
     }
     else if (n < 0)
@@ -245,12 +283,13 @@ void Stream::fail(int status)
     if (StreamHandler* h = m_handler)
     {
         m_handler = nullptr;
-        h->on_error(status);
+        guard("a closed connection", [h, status]() { h->on_error(status); });
     }
 }
 
 bool Stream::write(Buffer&& data)
 {
+    SG_ASSERT_OWNER(m_worker);
     if (m_closing)
     {
         return false;
@@ -345,15 +384,16 @@ void Stream::write_cb(uv_write_t* req, int status)
     {
         self->m_above_high = false;
         self->m_stats.low_water_events++;
-        if (self->m_handler)
+        if (StreamHandler* h = self->m_handler)
         {
-            self->m_handler->on_write_low();
+            self->guard("a drained write queue", [h]() { h->on_write_low(); });
         }
     }
 }
 
 void Stream::close(bool flush)
 {
+    SG_ASSERT_OWNER(m_worker);
     if (m_closing)
     {
         return;

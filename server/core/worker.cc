@@ -77,7 +77,9 @@ void Worker::drain()
 void Worker::run()
 {
     current_worker = this;
+    m_running = true;
     uv_run(&m_loop, UV_RUN_DEFAULT);
+    m_running = false;
     current_worker = nullptr;
 }
 
@@ -130,6 +132,64 @@ void Worker::stop()
             drain();
             uv_close(reinterpret_cast<uv_handle_t*>(&m_async), nullptr);
         });
+}
+
+}  // namespace sqlgate
+
+namespace sqlgate
+{
+namespace
+{
+std::vector<Worker*> routing;
+}
+
+void set_routing_workers(std::vector<Worker*> workers)
+{
+    SG_CHECK(workers.size() <= static_cast<size_t>(MAX_ROUTING_WORKERS));
+    for (size_t i = 0; i < workers.size(); ++i)
+    {
+        SG_CHECK(workers[i]->id() == static_cast<int>(i));
+    }
+    routing = std::move(workers);
+}
+
+const std::vector<Worker*>& routing_workers()
+{
+    return routing;
+}
+
+int current_routing_worker()
+{
+    Worker* w = Worker::current();
+    if (!w || w->id() < 0 || static_cast<size_t>(w->id()) >= routing.size() ||
+        routing[w->id()] != w)
+    {
+        return -1;
+    }
+    return w->id();
+}
+
+bool owns_worker_data(int index)
+{
+    if (index < 0 || static_cast<size_t>(index) >= routing.size())
+    {
+        return routing.empty();  // no routing workers (unit tests): one thread
+    }
+    return routing[index]->is_owner();
+}
+
+Worker* session_owner(uint64_t session_id)
+{
+    return routing.empty() ? nullptr : routing[session_id % routing.size()];
+}
+
+void broadcast(std::function<void(Worker&)> fn)
+{
+    auto shared = std::make_shared<std::function<void(Worker&)>>(std::move(fn));
+    for (Worker* w : routing)
+    {
+        w->post([w, shared]() { (*shared)(*w); });
+    }
 }
 
 }  // namespace sqlgate

@@ -285,7 +285,8 @@ int main(int argc, char** argv)
         opts.threads >= 0 ? opts.threads : static_cast<int>(cfg.global.get_int("threads"));
     if (threads == 0)
     {
-        threads = std::max(1u, std::thread::hardware_concurrency());
+        threads =
+            std::min<int>(MAX_ROUTING_WORKERS, std::max(1u, std::thread::hardware_concurrency()));
     }
     SG_NOTICE("sqlgate %s starting: config %s, %d routing threads, modules in %s", SQLGATE_VERSION,
               opts.config.c_str(), threads, libdir.c_str());

@@ -24,8 +24,13 @@ void WorkerState::handle_running(const ExchangePtr& ex)
                 auto list = std::shared_ptr<json_t>(json_array(), json_decref);
                 auto lock = std::make_shared<std::mutex>();
                 service.workers().run_on_all(
-                    [list, lock, user, super](WorkerState& ws)
+                    [list, lock, user, super](WorkerState*& slot)
                     {
+                        if (!slot)
+                        {
+                            return;
+                        }
+                        WorkerState& ws = *slot;
                         for (auto& [id, r] : ws.running())
                         {
                             if (super || r->user() == user)
@@ -92,8 +97,13 @@ void WorkerState::handle_running(const ExchangePtr& ex)
             tally->origin = Worker::current();
             tally->ex = ex;
             service.workers().run_on_all(
-                [tally, want_ctx, want_id, user, super](WorkerState& ws)
+                [tally, want_ctx, want_id, user, super](WorkerState*& slot)
                 {
+                    if (!slot)
+                    {
+                        return;
+                    }
+                    WorkerState& ws = *slot;
                     std::vector<std::shared_ptr<QueryRequest>> matches;
                     for (auto& [id, r] : ws.running())
                     {

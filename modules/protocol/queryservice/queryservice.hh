@@ -25,8 +25,8 @@
 #include "sqlgate/config.hh"
 #include "sqlgate/httpsql/http_server.hh"
 #include "sqlgate/httpsql/sql_client.hh"
-#include "sqlgate/httpsql/worker_registry.hh"
 #include "sqlgate/timer.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::queryservice
 {
@@ -76,12 +76,12 @@ public:
     std::string spill_dir() const;
 
     /// The workers serving this listener.
-    httpsql::WorkerRegistry<WorkerState>& workers() { return m_workers; }
+    WorkerLocal<WorkerState*>& workers() { return m_workers; }
 
 private:
     Settings m_settings;
     std::atomic<int64_t> m_result_bytes{0};
-    httpsql::WorkerRegistry<WorkerState> m_workers;
+    WorkerLocal<WorkerState*> m_workers;  ///< each worker's state, set while it serves
 };
 
 class WorkerState : public ListenerServer

@@ -90,12 +90,12 @@ WorkerState::WorkerState(Worker& worker, QueryService& service)
     : m_worker(worker), m_service(service), m_sweeper(worker, [this]() { sweep(); })
 {
     m_sweeper.start(SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
-    m_service.workers().add(worker.id(), this);
+    m_service.workers().at(worker.id()) = this;
 }
 
 WorkerState::~WorkerState()
 {
-    m_service.workers().remove(m_worker.id());
+    m_service.workers().at(m_worker.id()) = nullptr;
     m_http.reset();  // the exchanges end first
     auto running = std::move(m_running);
     for (auto& [id, r] : running)
@@ -245,75 +245,79 @@ void WorkerState::handle_status(const ExchangePtr& ex, const std::string& id, bo
     Worker* origin = &m_worker;
     std::string method = ex->method;
     std::string base = ex->base_url();
-    m_service.workers().run_on(
-        static_cast<int>(worker),
-        [ex, id, result, who, origin, method, base](WorkerState* ws)
+    auto lookup = [ex, id, result, who, origin, method, base](WorkerState* ws)
+    {
+        std::shared_ptr<StoredHandle> h;
+        int code = 404;
+        std::string body;
+        if (ws)
         {
-            std::shared_ptr<StoredHandle> h;
-            int code = 404;
-            std::string body;
-            if (ws)
+            auto it = ws->handles().find(id);
+            if (it != ws->handles().end() && it->second->user == who &&
+                it->second->expires_at_ms > ws->worker().now_ms())
             {
-                auto it = ws->handles().find(id);
-                if (it != ws->handles().end() && it->second->user == who &&
-                    it->second->expires_at_ms > ws->worker().now_ms())
-                {
-                    h = it->second;
-                }
+                h = it->second;
             }
-            if (h && !result)
+        }
+        if (h && !result)
+        {
+            code = 200;
+            body = "{\"status\": \"" + h->status + "\"";
+            if (h->status == "success")
             {
-                code = 200;
-                body = "{\"status\": \"" + h->status + "\"";
-                if (h->status == "success")
-                {
-                    body += ", \"handle\": ";
-                    append_json_string(body, base + "/query/service/result/" + id);
-                }
-                if (!h->errors.empty())
-                {
-                    body += ", \"errors\": [" + h->errors + "]";
-                }
-                body += "}\n";
-                h.reset();
+                body += ", \"handle\": ";
+                append_json_string(body, base + "/query/service/result/" + id);
             }
-            else if (h && method == "DELETE")
+            if (!h->errors.empty())
+            {
+                body += ", \"errors\": [" + h->errors + "]";
+            }
+            body += "}\n";
+            h.reset();
+        }
+        else if (h && method == "DELETE")
+        {
+            ws->handles().erase(id);
+            code = 202;
+            h.reset();
+        }
+        else if (h && h->status == "success" && h->reads_left > 0)
+        {
+            if (--h->reads_left == 0)
             {
                 ws->handles().erase(id);
-                code = 202;
-                h.reset();
             }
-            else if (h && h->status == "success" && h->reads_left > 0)
+            code = 200;
+        }
+        else
+        {
+            h.reset();
+        }
+        origin->post(
+            [ex, h, code, body, id]()
             {
-                if (--h->reads_left == 0)
+                if (h)
                 {
-                    ws->handles().erase(id);
+                    send_result(ex, h);
                 }
-                code = 200;
-            }
-            else
-            {
-                h.reset();
-            }
-            origin->post(
-                [ex, h, code, body, id]()
+                else if (code == 404)
                 {
-                    if (h)
-                    {
-                        send_result(ex, h);
-                    }
-                    else if (code == 404)
-                    {
-                        reply_error(ex, 404,
-                                    "no result for handle " + id +
-                                        ": unknown, expired, not ready, failed or already read");
-                    }
-                    else
-                    {
-                        ex->reply(code, body);
-                    }
-                });
-        });
+                    reply_error(ex, 404,
+                                "no result for handle " + id +
+                                    ": unknown, expired, not ready, failed or already read");
+                }
+                else
+                {
+                    ex->reply(code, body);
+                }
+            });
+    };
+    // The worker named in the handle looks it up; no such worker, no such handle.
+    if (!m_service.workers().run_on(static_cast<int>(worker),
+                                    [lookup](WorkerState*& ws) { lookup(ws); }))
+    {
+        lookup(nullptr);
+    }
 }
 
 }  // namespace sqlgate::queryservice

@@ -28,8 +28,8 @@
 #include "sqlgate/httpsql/http_server.hh"
 #include "sqlgate/httpsql/resultset.hh"
 #include "sqlgate/httpsql/sql_client.hh"
-#include "sqlgate/httpsql/worker_registry.hh"
 #include "sqlgate/timer.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::sqlgateway
 {
@@ -56,12 +56,12 @@ public:
     std::unique_ptr<ListenerServer> serve(Worker& worker, int fd, std::string& error) override;
 
     const Settings& settings() const { return m_settings; }
-    httpsql::WorkerRegistry<WorkerState>& workers() { return m_workers; }
+    WorkerLocal<WorkerState*>& workers() { return m_workers; }
     std::atomic<int64_t>& session_count() { return m_sessions; }
 
 private:
     Settings m_settings;
-    httpsql::WorkerRegistry<WorkerState> m_workers;
+    WorkerLocal<WorkerState*> m_workers;  ///< each worker's state, set while it serves
     std::atomic<int64_t> m_sessions{0};
 };
 

@@ -259,25 +259,27 @@ void WorkerState::session_call(const ExchangePtr& ex, const std::string& user, c
     }
     // Cross-worker: the body goes with the message (its only user from now on).
     json_t* moved = json_incref(body);
-    m_gateway.workers().run_on(
-        owner,
-        [route, user, moved, answer](WorkerState* ws)
+    auto call = [route, user, moved, answer](WorkerState* ws)
+    {
+        std::shared_ptr<json_t> b(moved, json_decref);
+        if (!ws)
         {
-            std::shared_ptr<json_t> b(moved, json_decref);
-            if (!ws)
-            {
-                answer(404, error_body("Session '" + route.session + "' does not exist."));
-                return;
-            }
-            auto it = ws->m_sessions.find(route.session);
-            if (it == ws->m_sessions.end() || it->second->user != user)
-            {
-                answer(404, error_body(ws->missing(route.session)));
-                return;
-            }
-            it->second->last_access_ms = ws->m_worker.now_ms();
-            ws->run_in_session(*it->second, route, b.get(), answer);
-        });
+            answer(404, error_body("Session '" + route.session + "' does not exist."));
+            return;
+        }
+        auto it = ws->m_sessions.find(route.session);
+        if (it == ws->m_sessions.end() || it->second->user != user)
+        {
+            answer(404, error_body(ws->missing(route.session)));
+            return;
+        }
+        it->second->last_access_ms = ws->m_worker.now_ms();
+        ws->run_in_session(*it->second, route, b.get(), answer);
+    };
+    if (!m_gateway.workers().run_on(owner, [call](WorkerState*& ws) { call(ws); }))
+    {
+        call(nullptr);  // no such worker: no such session
+    }
 }
 
 std::string WorkerState::missing(const std::string& handle) const

@@ -80,12 +80,12 @@ WorkerState::WorkerState(Worker& worker, Gateway& gateway)
     : m_worker(worker), m_gateway(gateway), m_sweeper(worker, [this]() { sweep(); })
 {
     m_sweeper.start(SWEEP_INTERVAL_MS, SWEEP_INTERVAL_MS);
-    m_gateway.workers().add(worker.id(), this);
+    m_gateway.workers().at(worker.id()) = this;
 }
 
 WorkerState::~WorkerState()
 {
-    m_gateway.workers().remove(m_worker.id());
+    m_gateway.workers().at(m_worker.id()) = nullptr;
     m_http.reset();
     for (auto& [h, s] : m_sessions)
     {

@@ -15,11 +15,12 @@
 #include "config/persist.hh"
 #include "config/specs.hh"
 #include "config/util.hh"
-#include "fanout.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::admin
 {
@@ -39,8 +40,9 @@ void set_listening(AdminContext& ctx, std::shared_ptr<ListenerDef> def, bool lis
 {
     fan_out<Outcome>(
         *ctx.main,
-        [def, listen](RoutingWorker& w)
+        [def, listen](Worker& worker)
         {
+            RoutingWorker& w = RoutingWorker::of(worker);
             Outcome out;
             if (listen)
             {
@@ -61,8 +63,9 @@ void set_listening(AdminContext& ctx, std::shared_ptr<ListenerDef> def, bool lis
                     // Leave no worker half-listening.
                     fan_out<Outcome>(
                         *ctx.main,
-                        [def](RoutingWorker& w)
+                        [def](Worker& worker)
                         {
+                            RoutingWorker& w = RoutingWorker::of(worker);
                             w.remove_listener(def->name);
                             return Outcome{};
                         },

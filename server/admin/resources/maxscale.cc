@@ -15,11 +15,12 @@
 #include "../rest_api.hh"
 #include "common.hh"
 #include "config/specs.hh"
-#include "fanout.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::admin
 {
@@ -257,7 +258,9 @@ void add_maxscale_routes(RestApi& api)
                 req->base_url = base;
                 fan_out<ThreadInfo>(
                     *ctx.main,
-                    [](RoutingWorker& w) {
+                    [](Worker& worker)
+                    {
+                        RoutingWorker& w = RoutingWorker::of(worker);
                         return ThreadInfo{w.id(), w.session_count(), w.accepts.load()};
                     },
                     [req, reply, want, one](std::vector<ThreadInfo> all)

@@ -19,11 +19,12 @@
 #include "config/persist.hh"
 #include "config/specs.hh"
 #include "config/util.hh"
-#include "fanout.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::admin
 {
@@ -334,8 +335,9 @@ void delete_service(AdminContext& ctx, const HttpRequest& r, const std::string& 
     // Open sessions keep their snapshot of the service and finish normally.
     fan_out<int>(
         *ctx.main,
-        [listeners](RoutingWorker& w)
+        [listeners](Worker& worker)
         {
+            RoutingWorker& w = RoutingWorker::of(worker);
             for (const auto& n : listeners)
             {
                 w.remove_listener(n);

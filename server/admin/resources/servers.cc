@@ -79,9 +79,10 @@ json_t* server_json(const HttpRequest& r, const Objects& o, const Server& s)
     }
     json_object_set_new(
         attrs, "statistics",
-        json_pack("{s:I, s:I, s:I}", "connections", static_cast<json_int_t>(s.stats().connections.load()),
-                  "total_connections", static_cast<json_int_t>(s.stats().total_connections.load()),
-                  "failed_connections", static_cast<json_int_t>(s.stats().failed_connections.load())));
+        json_pack("{s:I, s:I, s:I}", "connections",
+                  static_cast<json_int_t>(s.stats().connections.load()), "total_connections",
+                  static_cast<json_int_t>(s.stats().total_connections.load()), "failed_connections",
+                  static_cast<json_int_t>(s.stats().failed_connections.load())));
     json_t* rels = json_object();
     json_object_set_new(
         rels, "services",

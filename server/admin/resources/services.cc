@@ -75,7 +75,8 @@ json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, i
     json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Started"));
     json_object_set_new(attrs, "started", json_string(http_date(started).c_str()));
     json_object_set_new(attrs, "connections", json_integer(s.stats().connections.load()));
-    json_object_set_new(attrs, "total_connections", json_integer(s.stats().total_connections.load()));
+    json_object_set_new(attrs, "total_connections",
+                        json_integer(s.stats().total_connections.load()));
     json_object_set_new(attrs, "parameters", params_json(s.config));
     json_object_set_new(attrs, "source", source_json(s.config));
     json_object_set_new(

@@ -9,7 +9,8 @@
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
-#include "fanout.hh"
+#include "routing_worker.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::admin
 {
@@ -167,26 +168,42 @@ bool parse_id(const std::string& s, uint64_t& id)
     return id > 0;
 }
 
-// Collect the sessions (all, or the one with @c id) and call @c done on the main worker.
-void gather(Worker& main, uint64_t id, std::function<void(std::vector<SessionInfo>)> done)
+// Run @c fn on the worker that owns session @c id (the id names it: one message) with
+// the session or nullptr; its result comes back to @c done on the calling (main) worker.
+template <class T>
+void on_owner(uint64_t id, std::function<T(Session*)> fn, std::function<void(T)> done)
 {
+    Worker* origin = Worker::current();
+    Session::run_on_owner(id,
+                          [origin, fn = std::move(fn), done = std::move(done)](Session* s)
+                          {
+                              auto result = std::make_shared<T>(fn(s));
+                              origin->post([done, result]() { done(std::move(*result)); });
+                          });
+}
+
+// Collect the sessions (all, or the one with @c id) and call @c done on the main worker.
+void gather(uint64_t id, std::function<void(std::vector<SessionInfo>)> done)
+{
+    if (id)
+    {
+        on_owner<std::vector<SessionInfo>>(
+            id,
+            [](Session* s)
+            {
+                return s ? std::vector<SessionInfo>{collect_one(RoutingWorker::of(s->worker()), *s)}
+                         : std::vector<SessionInfo>{};
+            },
+            std::move(done));
+        return;
+    }
     fan_out<std::vector<SessionInfo>>(
-        main,
-        [id](RoutingWorker& w)
+        [](Worker& worker)
         {
+            RoutingWorker& w = RoutingWorker::of(worker);
             std::vector<SessionInfo> out;
-            if (id)
-            {
-                if (Session* s = w.find_session(id))
-                {
-                    out.push_back(collect_one(w, *s));
-                }
-            }
-            else
-            {
-                out.reserve(w.session_count());
-                w.for_each_session([&](Session& s) { out.push_back(collect_one(w, s)); });
-            }
+            out.reserve(w.session_count());
+            w.for_each_session([&](Session& s) { out.push_back(collect_one(w, s)); });
             return out;
         },
         [done](std::vector<std::vector<SessionInfo>> per_worker)
@@ -209,13 +226,12 @@ void gather(Worker& main, uint64_t id, std::function<void(std::vector<SessionInf
 
 void add_session_routes(RestApi& api)
 {
-    Worker& main = *api.ctx().main;
     api.add("GET", "sessions",
             Handler(
-                [&main](const HttpRequest& r, const Params&, Reply reply)
+                [](const HttpRequest& r, const Params&, Reply reply)
                 {
                     auto req = light_copy(r);
-                    gather(main, 0,
+                    gather(0,
                            [req, reply](std::vector<SessionInfo> all)
                            {
                                json_t* data = json_array();
@@ -226,10 +242,10 @@ void add_session_routes(RestApi& api)
                                reply(HttpResponse(200, make_document(*req, data)));
                            });
                 }));
-    auto one = [&main](bool connections)
+    auto one = [](bool connections)
     {
         return Handler(
-            [&main, connections](const HttpRequest& r, const Params& p, Reply reply)
+            [connections](const HttpRequest& r, const Params& p, Reply reply)
             {
                 uint64_t id = 0;
                 if (!parse_id(p.at("id"), id))
@@ -238,7 +254,7 @@ void add_session_routes(RestApi& api)
                     return;
                 }
                 auto req = light_copy(r);
-                gather(main, id,
+                gather(id,
                        [req, reply, id, connections](std::vector<SessionInfo> found)
                        {
                            if (found.empty())
@@ -267,7 +283,7 @@ void add_session_routes(RestApi& api)
     api.add("GET", "sessions/:id/connections", one(true));
     api.add("DELETE", "sessions/:id",
             Handler(
-                [&main](const HttpRequest&, const Params& p, Reply reply)
+                [](const HttpRequest&, const Params& p, Reply reply)
                 {
                     uint64_t id = 0;
                     if (!parse_id(p.at("id"), id))
@@ -275,11 +291,10 @@ void add_session_routes(RestApi& api)
                         reply(HttpResponse::error(404, "'" + p.at("id") + "' is not a session id"));
                         return;
                     }
-                    fan_out<bool>(
-                        main,
-                        [id](RoutingWorker& w)
+                    on_owner<bool>(
+                        id,
+                        [](Session* s)
                         {
-                            Session* s = w.find_session(id);
                             if (s && s->state() != SessionState::STOPPING)
                             {
                                 s->close("closed through the REST API");
@@ -287,17 +302,11 @@ void add_session_routes(RestApi& api)
                             }
                             return false;
                         },
-                        [reply, id](std::vector<bool> closed)
+                        [reply, id](bool closed)
                         {
-                            for (bool c : closed)
-                            {
-                                if (c)
-                                {
-                                    reply(HttpResponse::no_content());
-                                    return;
-                                }
-                            }
-                            reply(HttpResponse::error(404, "No session " + std::to_string(id)));
+                            reply(closed ? HttpResponse::no_content()
+                                         : HttpResponse::error(404,
+                                                               "No session " + std::to_string(id)));
                         });
                 }));
 }

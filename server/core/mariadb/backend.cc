@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "sqlgate/assert.hh"
 #include "sqlgate/log.hh"
 
 namespace sqlgate::mariadb
@@ -32,6 +33,7 @@ MariaDBBackend::MariaDBBackend(Session& session, ServerPtr server, BackendHandle
 
 bool MariaDBBackend::write(Buffer&& command)
 {
+    SG_ASSERT_OWNER(m_session.worker());
     switch (m_state)
     {
         case BackendState::CONNECTING:

@@ -86,6 +86,10 @@ public:
     /// End the session: close every connection and free it at the end of the
     /// current loop iteration. Safe to call more than once and from callbacks.
     void close(const std::string& reason);
+    /// A module threw from a stream callback of one of this session's
+    /// connections (@c event says which): log it, tell the client (MariaDB's
+    /// 1815 Internal error) and close the session. The process goes on.
+    void handler_threw(const char* event, const char* what);
     ClientConnection* client() { return m_client.get(); }
     /// Why close() was called ("" while the session runs).
     const std::string& close_reason() const { return m_close_reason; }
@@ -99,9 +103,9 @@ public:
     /// The session @c id if it lives on the calling worker (else nullptr).
     static Session* find_local(uint64_t id);
     /**
-     * Run @c fn on the worker that owns session @c id, with that session. When
-     * no worker has it, @c fn runs with nullptr on the calling worker. Any
-     * routing worker may call this.
+     * Run @c fn on the worker that owns session @c id (the id names it, see
+     * session_owner()), with that session, or with nullptr when it is gone.
+     * One message, no broadcast. Any thread.
      */
     static void run_on_owner(uint64_t id, std::function<void(Session*)> fn);
 

@@ -23,6 +23,8 @@
 namespace sqlgate
 {
 
+class Session;
+
 class Worker;
 
 struct StreamStats
@@ -70,6 +72,10 @@ public:
     bool is_local() const { return m_local; }
 
     void set_handler(StreamHandler* h) { m_handler = h; }
+    /// The session whose connection this is: a handler that throws from a
+    /// stream callback closes that session (with an error to its client and a
+    /// log line) instead of the process. Without one, only the stream closes.
+    void set_session(Session* s) { m_session = s; }
     void set_water_marks(size_t high, size_t low)
     {
         m_high = high;
@@ -110,9 +116,14 @@ private:
     void finish_close();
     void fail(int status);
     void update_peer();
+    /// Calls into the handler go through here (the exception guard).
+    template <class Fn>
+    void guard(const char* event, Fn&& fn);
+    void handler_threw(const char* event, const char* what);
 
     Worker& m_worker;
     StreamHandler* m_handler;
+    Session* m_session = nullptr;
     union
     {
         uv_tcp_t tcp;
