@@ -16,6 +16,15 @@
  *   with DEPRECATE_EOF, as a 0xfe OK packet: in ROWS state such a packet ends
  *   the reply like any other terminator. If the server decides not to open
  *   a cursor, rows follow as usual.
+ * - The server opens a cursor only if the COM_STMT_EXECUTE asked for one
+ *   (flags & CURSOR_TYPE_READ_ONLY), and never for a CALL, even when asked.
+ *   But inside a procedure (or BEGIN NOT ATOMIC block) that has used a cursor,
+ *   every result set carries CURSOR_EXISTS (also after CLOSE), in the EOF
+ *   after its column definitions too, together with MORE_RESULTS_EXIST (a
+ *   CALL always ends with an OK). So without DEPRECATE_EOF the EOF after the
+ *   column definitions ends the reply only for an execute that asked for a
+ *   cursor, in the first result set, with CURSOR_EXISTS and without
+ *   MORE_RESULTS_EXIST; otherwise rows follow.
  * - COM_CHANGE_USER: 0xfe (auth switch) or 0x01 (more auth data) from the
  *   server ends nothing: the piece is released with complete=false and the
  *   tracker waits for the final OK/ERR. Packets written while the switch is
@@ -72,9 +81,17 @@ bool ReplyTracker::command_sent(const Buffer& packet)
         case COM_STMT_SEND_LONG_DATA:
             return false;
         default:
-            m_queue.push_back(cmd);
-            return true;
+            break;
     }
+    bool cursor = false;
+    if (cmd == COM_STMT_EXECUTE)
+    {
+        // command(1) statement_id(4) flags(1)
+        uint8_t flags = 0;
+        cursor = packet.copy_out(HEADER_LEN + 5, &flags, 1) == 1 && (flags & CURSOR_TYPE_READ_ONLY);
+    }
+    m_queue.push_back({cmd, cursor});
+    return true;
 }
 
 uint8_t ReplyTracker::current_command() const
@@ -83,18 +100,17 @@ uint8_t ReplyTracker::current_command() const
     {
         return m_command;
     }
-    return m_queue.empty() ? 0xff : m_queue.front();
+    return m_queue.empty() ? 0xff : m_queue.front().command;
 }
 
 void ReplyTracker::begin_reply()
 {
-    if (m_queue.empty())
+    m_command = COM_SLEEP;  // unsolicited (e.g. ERR on kill)
+    m_opening_cursor = false;
+    if (!m_queue.empty())
     {
-        m_command = COM_SLEEP;  // unsolicited (e.g. ERR on kill)
-    }
-    else
-    {
-        m_command = m_queue.front();
+        m_command = m_queue.front().command;
+        m_opening_cursor = m_queue.front().cursor;
         m_queue.pop_front();
     }
     m_in_reply = true;
@@ -254,6 +270,16 @@ void ReplyTracker::read_err(const Buffer& data, size_t pos, uint32_t len)
                   m_reply.error_message.size());
 }
 
+/// At the EOF after the column definitions (read already): did a cursor open?
+/// Only the first result set of an execute that asked for one can open it.
+bool ReplyTracker::cursor_opened()
+{
+    const bool asked = m_opening_cursor;
+    m_opening_cursor = false;
+    const uint16_t status = m_reply.server_status;
+    return asked && (status & srv::CURSOR_EXISTS) && !(status & srv::MORE_RESULTS_EXIST);
+}
+
 /// OK/EOF ending a result (rows, or column definitions of a cursor).
 ReplyTracker::Action ReplyTracker::handle_terminator(const unsigned char* p, size_t n, uint32_t len)
 {
@@ -388,9 +414,9 @@ ReplyTracker::Action ReplyTracker::handle_packet(const Buffer& data, size_t pos,
 
         case State::COLDEF_EOF:
             read_eof(p, n);
-            if (m_command == COM_STMT_EXECUTE && (m_reply.server_status & srv::CURSOR_EXISTS))
+            if (cursor_opened())
             {
-                return Action::END;  // a cursor was opened: rows come with COM_STMT_FETCH
+                return Action::END;  // rows come with COM_STMT_FETCH
             }
             m_state = State::ROWS;
             return Action::CONTINUE;

@@ -110,6 +110,9 @@ constexpr uint16_t LAST_ROW_SENT = 0x0080;
 constexpr uint16_t SESSION_STATE_CHANGED = 0x4000;
 }  // namespace srv
 
+/// COM_STMT_EXECUTE flags: the only cursor type MariaDB opens a cursor for.
+constexpr uint8_t CURSOR_TYPE_READ_ONLY = 0x01;
+
 // ---------------------------------------------------------------- encoding
 
 /// Payload length from a 4-byte header.
@@ -237,7 +240,8 @@ std::string build_change_user(const ChangeUser& c, uint64_t caps);
  *
  * Handles: OK/ERR; text and binary result sets with and without
  * DEPRECATE_EOF; multi-results (MORE_RESULTS_EXIST); COM_STMT_PREPARE
- * responses; cursors (COM_STMT_EXECUTE opening a cursor, COM_STMT_FETCH);
+ * responses; cursors (COM_STMT_EXECUTE opening a cursor, COM_STMT_FETCH),
+ * told apart from the result sets of a CALL (see reply_tracker.cc);
  * COM_FIELD_LIST; COM_STATISTICS; commands without a reply
  * (COM_STMT_CLOSE, COM_STMT_SEND_LONG_DATA, COM_QUIT); LOAD DATA LOCAL
  * INFILE (0xfb request, file packets from the client, final OK/ERR);
@@ -297,14 +301,23 @@ private:
     Action handle_first(const Buffer& data, size_t pos, const unsigned char* p, size_t n,
                         uint32_t len);
     Action handle_terminator(const unsigned char* p, size_t n, uint32_t len);
+    bool cursor_opened();
     void read_ok(const unsigned char* p, size_t n);
     void read_eof(const unsigned char* p, size_t n);
     void read_err(const Buffer& data, size_t pos, uint32_t len);
 
+    /// A command awaiting its reply.
+    struct Pending
+    {
+        uint8_t command;
+        bool cursor;  ///< COM_STMT_EXECUTE with CURSOR_TYPE_READ_ONLY
+    };
+
     uint64_t m_caps = 0;
-    std::deque<uint8_t> m_queue;  ///< commands awaiting replies
+    std::deque<Pending> m_queue;  ///< commands awaiting replies
     bool m_in_reply = false;
     uint8_t m_command = 0;
+    bool m_opening_cursor = false;  ///< a cursor may open at the end of the first column defs
     State m_state = State::START;
     uint64_t m_columns_left = 0;
     uint64_t m_params_left = 0;
