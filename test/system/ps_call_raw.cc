@@ -226,26 +226,38 @@ std::string RawClient::read_packet()
     return in;
 }
 
-std::string RawClient::read_until_quiet(std::chrono::milliseconds quiet,
-                                        std::chrono::milliseconds first)
-{
-    std::string out;
-    if (read_some(out, first))
-    {
-        while (read_some(out, quiet))
-        {
-        }
-    }
-    return out;
-}
-
-std::string RawClient::read_bytes(size_t n, std::chrono::milliseconds timeout,
-                                  std::chrono::milliseconds extra)
+std::string RawClient::read_through_marker(const std::string& marker,
+                                           std::chrono::milliseconds timeout)
 {
     std::string out;
     auto end = std::chrono::steady_clock::now() + timeout;
-    while (out.size() < n)
+    auto le24 = [&](size_t k)
     {
+        auto b = [&](size_t i) { return static_cast<size_t>(static_cast<unsigned char>(out[i])); };
+        return b(k) | b(k + 1) << 8 | b(k + 2) << 16;
+    };
+    for (;;)
+    {
+        size_t at = out.rfind(marker);
+        if (at != std::string::npos)
+        {
+            // Walk the packets: the one holding the marker (the row), then its terminator.
+            bool after_row = false;
+            for (size_t pos = 0; pos + 4 <= out.size();)
+            {
+                size_t next = pos + 4 + le24(pos);
+                if (next > out.size())
+                {
+                    break;
+                }
+                if (after_row)
+                {
+                    return out.substr(0, next);
+                }
+                after_row = at >= pos && at < next;
+                pos = next;
+            }
+        }
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
             end - std::chrono::steady_clock::now());
         if (left.count() <= 0 || !read_some(out, left))
@@ -253,10 +265,6 @@ std::string RawClient::read_bytes(size_t n, std::chrono::milliseconds timeout,
             return out;
         }
     }
-    while (read_some(out, extra))
-    {
-    }
-    return out;
 }
 
 }  // namespace sqlgate::test

@@ -2,8 +2,7 @@
 // exactly the capabilities asked for (e.g. with or without CLIENT_DEPRECATE_EOF, which
 // libmariadb never asks for), sends command packets as given and returns the reply bytes
 // as they came, headers and sequence ids included. It knows nothing about reply formats:
-// a reply's end is found by silence (the server sends nothing more for a while) or by a
-// byte count known from another connection.
+// a reply's end is found by a marker statement sent after it (read_through_marker).
 #pragma once
 
 #include <chrono>
@@ -73,13 +72,10 @@ public:
 
     /// Sends one command packet (sequence 0; payloads under 16 MiB).
     void send_command(const std::string& payload);
-    /// Reads until nothing came for @c quiet (waiting up to @c first for the first byte).
-    std::string read_until_quiet(std::chrono::milliseconds quiet,
-                                 std::chrono::milliseconds first = std::chrono::seconds(10));
-    /// Reads @c n bytes (less if the connection closes or @c timeout passes), then what
-    /// else arrives within @c extra: a longer reply shows as more than @c n bytes.
-    std::string read_bytes(size_t n, std::chrono::milliseconds timeout,
-                           std::chrono::milliseconds extra);
+    /// Reads through the reply of a `SELECT '<marker>' AS m` sent after the commands
+    /// whose replies are wanted: up to the end of the packet after the row that holds
+    /// @c marker. Needs no timing: the marker's reply is the last thing that comes.
+    std::string read_through_marker(const std::string& marker, std::chrono::milliseconds timeout);
     /// The capabilities in effect: those asked for and offered by the server.
     uint32_t capabilities() const { return m_caps; }
 

@@ -222,18 +222,23 @@ protected:
             ASSERT_EQ(d.capabilities(), g.capabilities());
             ASSERT_EQ(d.capabilities() & raw::DEPRECATE_EOF, caps & raw::DEPRECATE_EOF);
             uint32_t dst = 0, gst = 0;
+            int n = 0;
             for (const RawStep& s : steps)
             {
+                // Each step is followed by a marker statement whose reply ends what is
+                // read: no timing decides where a reply ends (a COM_STMT_CLOSE, which
+                // has no reply, leaves only the marker's).
+                std::string marker = "ps-call-marker-" + std::to_string(++n);
+                std::string mark = std::string(1, static_cast<char>(raw::COM_QUERY)) + "SELECT '" +
+                                   marker + "' AS m";
                 d.send_command(s.payload(dst));
+                d.send_command(mark);
                 g.send_command(s.payload(gst));
-                if (s.command == raw::COM_STMT_CLOSE)
-                {
-                    continue;  // no reply
-                }
-                std::string rd = d.read_until_quiet(std::chrono::milliseconds(300));
-                ASSERT_FALSE(rd.empty()) << "no reply from the server itself";
-                std::string rg = g.read_bytes(rd.size(), std::chrono::seconds(10),
-                                              std::chrono::milliseconds(200));
+                g.send_command(mark);
+                std::string rd = d.read_through_marker(marker, std::chrono::seconds(30));
+                ASSERT_NE(rd.find(marker), std::string::npos)
+                    << "no marker from the server itself: " << raw::describe(rd);
+                std::string rg = g.read_through_marker(marker, std::chrono::seconds(30));
                 if (s.command == raw::COM_STMT_PREPARE)
                 {
                     dst = take_stmt_id(rd);
