@@ -60,10 +60,7 @@ class FilterTest : public ::testing::Test
 protected:
     void SetUp() override
     {
-        if (!SqlGate::binary_exists())
-        {
-            GTEST_SKIP() << SqlGate::binary() << " has not been built yet";
-        }
+        ASSERT_TRUE(SqlGate::binary_exists()) << SqlGate::binary() << " has not been built";
         char tmpl[] = "/tmp/sqlgate_filter_test.XXXXXX";
         ASSERT_NE(mkdtemp(tmpl), nullptr);
         m_dir = tmpl;

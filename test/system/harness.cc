@@ -47,6 +47,11 @@ bool SqlGate::binary_exists()
 SqlGate::SqlGate(const std::string& config, int wait_port,
                  const std::vector<std::string>& extra_args, std::chrono::milliseconds timeout)
 {
+    if (!binary_exists())
+    {
+        // A test that cannot run its binary fails; it is never skipped.
+        throw std::runtime_error(binary() + " is not an executable file: build sqlgate first");
+    }
     install_cleanup();
     m_dir = make_temp_dir("sqlgate-test");
     std::filesystem::create_directories(m_dir + "/data");

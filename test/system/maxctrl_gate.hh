@@ -19,18 +19,11 @@
 namespace sqlgate::test
 {
 
-// Skips the test while maxctrl/ does not exist yet; once it does, a missing binary fails.
-#define REQUIRE_MAXCTRL()                                                                  \
-    do                                                                                     \
-    {                                                                                      \
-        if (!maxctrl_exists())                                                             \
-        {                                                                                  \
-            if (!maxctrl_sources_exist())                                                  \
-            {                                                                              \
-                GTEST_SKIP() << "maxctrl is not written yet (no maxctrl/ in the sources)"; \
-            }                                                                              \
-            FAIL() << "maxctrl was not built: " << maxctrl_binary();                       \
-        }                                                                                  \
+// A missing maxctrl binary fails the test (it is built with sqlgate_system).
+#define REQUIRE_MAXCTRL()                                                                    \
+    do                                                                                       \
+    {                                                                                        \
+        ASSERT_TRUE(maxctrl_exists()) << "maxctrl has not been built: " << maxctrl_binary(); \
     } while (0)
 
 // For TEST_F(MaxctrlX, ...): `using MaxctrlX = MaxctrlTest;`.

@@ -121,12 +121,6 @@ bool maxctrl_exists()
     return access(maxctrl_binary().c_str(), X_OK) == 0;
 }
 
-bool maxctrl_sources_exist()
-{
-    struct stat st;
-    return stat((std::string(SQLGATE_SOURCE_DIR) + "/maxctrl").c_str(), &st) == 0;
-}
-
 std::string strip_cr(const std::string& text)
 {
     std::string out;

@@ -73,10 +73,6 @@ struct PtyResult
 // the path in the environment variable SQLGATE_MAXCTRL.
 std::string maxctrl_binary();
 bool maxctrl_exists();
-// True once maxctrl's sources are in the repository (maxctrl/): from then on a missing
-// binary is a failure, before that the maxctrl tests are skipped.
-bool maxctrl_sources_exist();
-
 MaxctrlResult run_maxctrl(const std::vector<std::string>& args, const MaxctrlOptions& options = {});
 
 // Runs maxctrl on a pseudo-terminal (80x24): waits for "Password:", then for the terminal's

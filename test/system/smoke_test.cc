@@ -74,10 +74,7 @@ TEST(Smoke, ClusterReplicatesAndHasUsers)
 
 TEST(Smoke, SelectOneThroughReadConnRoute)
 {
-    if (!SqlGate::binary_exists())
-    {
-        GTEST_SKIP() << SqlGate::binary() << " has not been built yet";
-    }
+    ASSERT_TRUE(SqlGate::binary_exists()) << SqlGate::binary() << " has not been built";
     Cluster& cluster = shared_cluster();
     int port = free_port();
     ConfigOptions options;
