@@ -22,23 +22,53 @@ int64_t rss_kib(pid_t pid)
     return -1;
 }
 
-RssSampler::RssSampler(pid_t pid)
-    : m_pid(pid),
-      m_thread(
-          [this]()
-          {
-              while (!m_stop)
-              {
-                  int64_t v = rss_kib(m_pid);
-                  if (v > m_max)
-                  {
-                      m_max = v;
-                  }
-                  ++m_samples;
-                  std::this_thread::sleep_for(20ms);
-              }
-          })
+::testing::AssertionResult rss_ok(int64_t kib, pid_t pid)
 {
+    if (kib > 0)
+    {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure() << "cannot read VmRSS of process " << pid << " (got "
+                                         << kib << " from /proc/" << pid << "/status)";
+}
+
+RssSampler::RssSampler(pid_t pid) : m_pid(pid)
+{
+    sample();  // the first one before the constructor returns
+    m_thread = std::thread(
+        [this]()
+        {
+            while (!m_stop)
+            {
+                std::this_thread::sleep_for(20ms);
+                sample();
+            }
+        });
+}
+
+void RssSampler::sample()
+{
+    int64_t v = rss_kib(m_pid);
+    if (v <= 0)
+    {
+        ++m_failures;
+    }
+    else if (v > m_max)
+    {
+        m_max = v;
+    }
+    ++m_samples;
+}
+
+::testing::AssertionResult RssSampler::ok() const
+{
+    if (m_samples > 0 && m_failures == 0)
+    {
+        return ::testing::AssertionSuccess();
+    }
+    return ::testing::AssertionFailure()
+           << "the VmRSS of process " << m_pid << " could not be read in " << m_failures << " of "
+           << m_samples << " samples";
 }
 
 RssSampler::~RssSampler()
