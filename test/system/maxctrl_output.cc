@@ -272,10 +272,14 @@ std::string normalized(std::string text, const std::map<std::string, std::string
     return text;
 }
 
+std::string golden_path(const std::string& name)
+{
+    return std::string(SQLGATE_SOURCE_DIR) + "/test/system/golden/maxctrl/" + name + ".txt";
+}
+
 ::testing::AssertionResult matches_golden(const std::string& name, const std::string& actual)
 {
-    std::string path =
-        std::string(SQLGATE_SOURCE_DIR) + "/test/system/golden/maxctrl/" + name + ".txt";
+    std::string path = golden_path(name);
     const char* update = getenv("SQLGATE_UPDATE_GOLDEN");
     if (update && std::string(update) == "1")
     {

@@ -46,8 +46,13 @@ std::vector<std::string> lines_of(const std::string& text);
 // True if the text has an ANSI escape sequence ("\x1b[").
 bool has_ansi(const std::string& text);
 
+// test/system/golden/maxctrl/<name>.txt
+std::string golden_path(const std::string& name);
+
 // Checks `actual` against test/system/golden/maxctrl/<name>.txt; with SQLGATE_UPDATE_GOLDEN=1
-// writes the file instead (and succeeds). A mismatch shows `diff -u` of the two.
+// writes the file instead (and succeeds). A mismatch shows `diff -u` of the two. This only
+// compares output with output: a golden file also needs a check of what it says (see
+// maxctrl_golden_test.cc, which checks each golden table against the REST API documents).
 ::testing::AssertionResult matches_golden(const std::string& name, const std::string& actual);
 
 // `text` with every occurrence of each key of `replacements` replaced by its value, for
