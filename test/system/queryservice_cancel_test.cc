@@ -64,14 +64,15 @@ TEST(QueryServiceCancel, TimeoutEndsTheStatement)
     ASSERT_TRUE(root);
     auto start = Clock::now();
     HttpResult r =
-        post_form(h, {{"statement", "select sleep(5) as qs_timeout"}, {"timeout", "1s"}});
+        post_form(h, {{"statement", "select sleep(10) as qs_timeout"}, {"timeout", "1s"}});
     long long took = ms_since(start);
     EXPECT_EQ(r.code, 200) << r.body;
     EXPECT_EQ(r.str("/status"), "timeout") << r.body;
+    // Stopped by the 1 s timeout, long before the 10 s SLEEP would end.
     EXPECT_GE(took, 900);
-    EXPECT_LT(took, 2500) << r.body;
+    EXPECT_LT(took, 5000) << r.body;
     EXPECT_GE(r.num("/metrics/errorCount"), 1) << r.body;
-    EXPECT_TRUE(eventually([&] { return backend_queries(root.get(), "%qs_timeout%") == 0; }, 2s));
+    EXPECT_TRUE(eventually([&] { return backend_queries(root.get(), "%qs_timeout%") == 0; }, 5s));
     r = post_form(h, {{"statement", "select sleep(0.1) as s"}, {"timeout", "5s"}});
     EXPECT_EQ(r.str("/status"), "success") << r.body;
 }
@@ -103,14 +104,15 @@ TEST(QueryServiceCancel, DeleteRunningRequest)
     auto start = Clock::now();
     HttpResult del = h.del("/admin/requests/running?client_context_id=c1");
     EXPECT_EQ(del.code, 200) << del.body;
-    EXPECT_LT(ms_since(start), 1000);
-    ASSERT_TRUE(req.ended_within(2s)) << "the cancelled request did not return";
+    // Both answer long before the 60 s SLEEP would end.
+    EXPECT_LT(ms_since(start), 5000);
+    ASSERT_TRUE(req.ended_within(10s)) << "the cancelled request did not return";
     auto [r, ended] = req.result.get();
-    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(ended - start).count(), 1000);
+    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(ended - start).count(), 5000);
     EXPECT_TRUE(r.code == 200 || r.code == 500) << r.body;
     EXPECT_EQ(r.str("/status"), "failed") << r.body;
     EXPECT_EQ(r.str("/clientContextID"), "c1") << r.body;
-    EXPECT_TRUE(eventually([&] { return backend_queries(root.get(), "%qs_cancel%") == 0; }, 1s))
+    EXPECT_TRUE(eventually([&] { return backend_queries(root.get(), "%qs_cancel%") == 0; }, 5s))
         << "the SLEEP is still running on the backend";
 
     // Parameters: none → 400; nothing matches → 404.
@@ -129,10 +131,10 @@ TEST(QueryServiceCancel, DeleteRunningRequest)
     del = h.del("/admin/requests/running?request_id=" + async.str("/requestID"));
     EXPECT_EQ(del.code, 200) << del.body;
     std::string status = path_of(async.str("/handle"));
-    EXPECT_TRUE(eventually([&] { return h.get(status).str("/status") == "failed"; }, 1s))
+    EXPECT_TRUE(eventually([&] { return h.get(status).str("/status") == "failed"; }, 5s))
         << h.get(status).body;
     EXPECT_TRUE(
-        eventually([&] { return backend_queries(root.get(), "%qs_cancel_async%") == 0; }, 1s));
+        eventually([&] { return backend_queries(root.get(), "%qs_cancel_async%") == 0; }, 5s));
 
     EXPECT_EQ(h.get("/admin/requests/running").body, "[]\n");
     EXPECT_EQ(post_form(h, {{"statement", "select 1"}}).str("/status"), "success");
@@ -184,9 +186,10 @@ TEST(QueryServiceSessions, ListedInRestApiAndDeletable)
 
     auto start = Clock::now();
     EXPECT_EQ(rest.del("/v1/sessions/" + id).code, 204);
-    ASSERT_TRUE(req.ended_within(2s)) << "the request did not end with its session";
+    ASSERT_TRUE(req.ended_within(10s)) << "the request did not end with its session";
     auto [r, ended] = req.result.get();
-    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(ended - start).count(), 1000);
+    // Long before the 30 s SLEEP would end.
+    EXPECT_LT(std::chrono::duration_cast<std::chrono::milliseconds>(ended - start).count(), 5000);
     EXPECT_EQ(r.code, 500) << r.body;
     EXPECT_EQ(r.str("/status"), "fatal") << r.body;
     EXPECT_FALSE(r.str("/errors/0/msg").empty()) << r.body;
