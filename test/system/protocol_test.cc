@@ -397,18 +397,31 @@ TEST_F(ProtocolTest, KillQueryFromSecondConnection)
     MysqlPtr killer = app();
     ASSERT_TRUE(victim && killer);
     unsigned long id = mysql_thread_id(victim.get());
+    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
+    ASSERT_TRUE(root);
     QueryResult sleep_result;
     auto start = std::chrono::steady_clock::now();
-    std::thread t([&]() { sleep_result = query(victim.get(), "SELECT SLEEP(30)"); });
-    std::this_thread::sleep_for(500ms);
+    std::thread t([&]() { sleep_result = query(victim.get(), "SELECT SLEEP(30) AS kill_victim"); });
+    // Killed while it runs on the server (not before it got there).
+    bool running = eventually(
+        [&]
+        {
+            return query(root.get(),
+                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                         "'%AS kill_victim%' AND ID <> CONNECTION_ID()")
+                       .value() == "1";
+        },
+        5s);
     QueryResult k = query(killer.get(), "KILL QUERY " + std::to_string(id));
     t.join();
     auto took = std::chrono::steady_clock::now() - start;
+    EXPECT_TRUE(running) << "the SLEEP did not reach the server within 5 s";
     EXPECT_TRUE(k.ok) << k.message;
     EXPECT_LT(took, 10s);
-    // An interrupted SLEEP returns 1 (or the query fails with 1317).
-    EXPECT_TRUE((sleep_result.ok && sleep_result.value() == "1") || sleep_result.error == 1317)
-        << sleep_result.message;
+    // MariaDB ends a SLEEP that KILL QUERY interrupts with 1317 (as it does without sqlgate).
+    EXPECT_FALSE(sleep_result.ok) << sleep_result.value();
+    EXPECT_EQ(sleep_result.error, 1317u) << sleep_result.message;
+    EXPECT_EQ(sleep_result.sqlstate, "70100") << sleep_result.message;
     // The victim's connection still works.
     EXPECT_EQ(query(victim.get(), "SELECT 3").value(), "3");
 }
