@@ -181,8 +181,10 @@ TEST(AdminApi, ServicesListenersFiltersMonitorsModules)
     r = h.get("/v1/maxscale/modules/readconnroute");
     EXPECT_EQ(r.str("/data/attributes/module_type"), "Router");
     EXPECT_GT(json_array_size(r.at("/data/attributes/parameters")), 0u);
+    EXPECT_EQ(r.num("/data/attributes/api"), 3) << "SQLGATE_ABI (docs/rest-api.md)";
     r = h.get("/v1/maxscale/modules/servers");
     EXPECT_EQ(r.str("/data/attributes/module_type"), "Core");
+    EXPECT_EQ(r.num("/data/attributes/api"), 3) << "the core sets show SQLGATE_ABI too";
     EXPECT_EQ(h.get("/v1/maxscale/modules/nosuch").code, 404);
 }
 
@@ -198,6 +200,10 @@ TEST(AdminApi, SessionsConnectionsAndDelete)
     ASSERT_EQ(json_array_size(r.at("/data")), 1u);
     std::string id = r.str("/data/0/id");
     EXPECT_EQ(std::to_string(mysql_thread_id(m.get())), id);
+    // CONNECTION_ID() is the backend's: the id of the session's backend connection.
+    long long backend_id = r.num("/data/0/attributes/connections/0/connection_id");
+    EXPECT_GT(backend_id, 0) << r.body;
+    EXPECT_EQ(query(m.get(), "SELECT CONNECTION_ID()").value(), std::to_string(backend_id));
     EXPECT_EQ(r.str("/data/0/attributes/user"), "app");
     EXPECT_EQ(r.str("/data/0/attributes/address"), "127.0.0.1");
     EXPECT_EQ(r.str("/data/0/attributes/service"), "/services/Read-Write-Service");
