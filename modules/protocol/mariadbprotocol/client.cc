@@ -360,14 +360,17 @@ void MariaDBClient::finish_login()
     m_login_timer.reset();
     m_session.set_user(m_user);
     m_session.set_database(m_db);
-    write_packet(make_ok(m_seq + 1));
     m_state = State::ROUTING;
     m_token.clear();
+    // The session may still refuse the login (max_connections: 1040): the
+    // client gets its OK only once routing has started, as MariaDB refuses
+    // the login itself rather than the first statement.
     if (!m_session.start_routing())
     {
         m_state = State::CLOSED;
         return;
     }
+    write_packet(make_ok(m_seq + 1));
     process_input();
 }
 
