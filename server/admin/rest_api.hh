@@ -22,6 +22,7 @@ namespace sqlgate
 {
 class Worker;
 class ModuleLoader;
+class Registry;
 struct Objects;
 }  // namespace sqlgate
 
@@ -31,23 +32,20 @@ namespace sqlgate::admin
 class AdminUsers;
 class JwtSigner;
 
-/// What the handlers reach. Owned by main(); outlives the HTTP server.
+/// What the handlers reach. Owned by main(); outlives the HTTP server. The
+/// object model, its rules and its runtime state are the registry's; the
+/// handlers are adapters (JSON:API documents to registry calls, refusals to
+/// status codes).
 struct AdminContext
 {
-    Objects* objects = nullptr;
+    Registry* registry = nullptr;
+    Objects* objects = nullptr;  ///< &registry->objects(), for reading
     ModuleLoader* modules = nullptr;
     Worker* main = nullptr;
     AdminUsers* users = nullptr;
     JwtSigner* jwt = nullptr;
-    std::string config_file;
-    std::string datadir;
     std::string logdir;
-    int64_t started_at = 0;                   ///< unix seconds
-    bool persist = true;                      ///< persist_runtime_changes
-    std::set<std::string> stopped_listeners;  ///< PUT .../stop (not accepting clients)
-    std::set<std::string> stopped_services;
-    std::set<std::string> static_names;  ///< objects defined in the static config file
-    ObjectConfig global;  ///< the global section as changed at runtime (main worker's copy)
+    int64_t started_at = 0;  ///< unix seconds
 };
 
 using Params = std::map<std::string, std::string>;

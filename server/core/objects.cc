@@ -22,15 +22,15 @@ const Settings& settings()
 
 namespace
 {
-ObjectConfig the_global;
+std::shared_ptr<const ObjectConfig> the_global = std::make_shared<const ObjectConfig>();
 }
-const ObjectConfig& global_config()
+std::shared_ptr<const ObjectConfig> global_config()
 {
-    return the_global;
+    return std::atomic_load(&the_global);
 }
 void set_global_config(const ObjectConfig& g)
 {
-    the_global = g;
+    std::atomic_store(&the_global, std::make_shared<const ObjectConfig>(g));
 }
 void set_settings(const Settings& s)
 {
@@ -146,6 +146,37 @@ std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
     svc->router_module = info->name;
     svc->router = info->create_router(*svc, err);
     return svc->router ? svc : nullptr;
+}
+
+std::shared_ptr<ListenerDef> make_listener(const ObjectConfig& o, const Objects& out,
+                                           ModuleLoader& modules, std::string& err)
+{
+    auto it = out.services.find(o.get_string("service"));
+    if (it == out.services.end())
+    {
+        err = "parameter 'service': '" + o.get_string("service") + "' is not a service";
+        return nullptr;
+    }
+    auto def = std::make_shared<ListenerDef>();
+    def->name = o.name;
+    def->config = o;
+    def->service = it->second;
+    def->protocol_module = canonical_protocol(o.get_string("protocol"));
+    const ModuleInfo* info = modules.load(def->protocol_module, ModuleKind::PROTOCOL, err);
+    if (!info)
+    {
+        err = "parameter 'protocol': " + err;
+        return nullptr;
+    }
+    def->protocol = info->create_protocol(o, def->service, err);
+    if (!def->protocol)
+    {
+        return nullptr;
+    }
+    def->address = o.get_string("address");
+    def->port = static_cast<int>(o.get_int("port"));
+    def->socket = o.get_string("socket");
+    return def;
 }
 
 std::shared_ptr<Monitor> make_monitor(const ObjectConfig& o, const Objects& out,
@@ -297,30 +328,12 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
         guarded(o,
                 [&](std::string& err)
                 {
-                    auto def = std::make_shared<ListenerDef>();
-                    def->name = o.name;
-                    def->config = o;
-                    auto it = out.services.find(o.get_string("service"));
-                    if (it == out.services.end())
+                    auto def = make_listener(o, out, modules, err);
+                    if (def)
                     {
-                        err = "parameter 'service': '" + o.get_string("service") +
-                              "' is not a service";
-                        return false;
+                        out.listeners[o.name] = def;
                     }
-                    def->service = it->second;
-                    def->protocol_module = canonical_protocol(o.get_string("protocol"));
-                    const ModuleInfo* info =
-                        modules.load(def->protocol_module, ModuleKind::PROTOCOL, err);
-                    if (!info)
-                    {
-                        return false;
-                    }
-                    def->protocol = info->create_protocol(o, def->service, err);
-                    def->address = o.get_string("address");
-                    def->port = static_cast<int>(o.get_int("port"));
-                    def->socket = o.get_string("socket");
-                    out.listeners[o.name] = def;
-                    return def->protocol != nullptr;
+                    return def != nullptr;
                 });
     }
     return errors.empty();

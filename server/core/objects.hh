@@ -67,6 +67,12 @@ struct Objects
 std::shared_ptr<Service> make_service(const ObjectConfig& o, const Objects& out,
                                       ModuleLoader& modules, std::string& err);
 
+/// A listener (not listening) from its configuration: its service looked up in
+/// @c out, a new protocol instance. nullptr with @c err naming the parameter at fault.
+/// The one builder for listeners of the configuration file and of the REST API.
+std::shared_ptr<ListenerDef> make_listener(const ObjectConfig& o, const Objects& out,
+                                           ModuleLoader& modules, std::string& err);
+
 /// A monitor (not started) from its configuration: servers looked up in @c out.
 std::shared_ptr<Monitor> make_monitor(const ObjectConfig& o, const Objects& out,
                                       ModuleLoader& modules, std::string& err);

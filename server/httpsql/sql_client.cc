@@ -141,7 +141,7 @@ void authenticate(HttpSqlProtocol& protocol, const std::string& user, const std:
     }
     // A new account may have appeared: reload (rate-limited) and check again.
     Worker* w = Worker::current();
-    int64_t interval = global_config().get_duration_ms("users_refresh_time");
+    int64_t interval = global_config()->get_duration_ms("users_refresh_time");
     protocol.users().reload(*w, interval,
                             [&protocol, user, password, ip, done = std::move(done)](bool)
                             {

@@ -22,6 +22,7 @@
 #include "jwt.hh"
 #include "module_loader.hh"
 #include "objects.hh"
+#include "registry.hh"
 #include "rest_api.hh"
 #include "routing_worker.hh"
 #include "sqlgate/log.hh"
@@ -344,19 +345,21 @@ int main(int argc, char** argv)
     // The admin REST API: accounts in <datadir>/passwd, handlers on this thread.
     admin::AdminUsers admin_users;
     admin::JwtSigner jwt;
+    Registry::Options ro;
+    ro.config_file = opts.config;
+    ro.datadir = datadir;
+    ro.persist = cfg.global.get_bool("persist_runtime_changes");
+    ro.static_names = std::move(static_names);
+    Registry registry(objects, *modules, std::move(ro), &m);
     admin::AdminContext actx;
+    actx.registry = &registry;
     actx.objects = &objects;
     actx.modules = modules.get();
     actx.main = &m;
     actx.users = &admin_users;
     actx.jwt = &jwt;
-    actx.config_file = opts.config;
-    actx.datadir = datadir;
     actx.logdir = logdir;
     actx.started_at = time(nullptr);
-    actx.persist = cfg.global.get_bool("persist_runtime_changes");
-    actx.global = cfg.global;
-    actx.static_names = std::move(static_names);
     admin::RestApi api(actx);
     admin::add_maxscale_routes(api);
     admin::add_server_routes(api);

@@ -365,3 +365,42 @@ TEST(AdminChanges, PatchOfServiceKeepsConnectionsAndMaxConnections)
     EXPECT_TRUE(query(again.get(), "SELECT 1").ok);
     EXPECT_EQ(h.get(svc).num("/data/attributes/connections"), 1);
 }
+
+// PATCH /v1/maxscale changes what the whole process uses (global_config()), not a copy
+// in the admin layer: with users_refresh_time=1h a login of a new account is refused
+// without a reload; after the PATCH to 0s the next failed login reloads and succeeds.
+TEST(AdminChanges, PatchOfGlobalParametersReachesTheRoutingWorkers)
+{
+    ConfigOptions o;
+    o.global_extra = "users_refresh_time=1h\n";
+    Gate g({}, o);
+    Http h = g.http();
+    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
+    ASSERT_TRUE(root);
+    query(root.get(), "DROP USER IF EXISTS 'globalpatch'@'%'");
+    ASSERT_TRUE(query(root.get(), "CREATE USER 'globalpatch'@'%' IDENTIFIED BY 'g_pw'").ok);
+    for (int i = 1; i < Cluster::kServers; ++i)
+    {
+        EXPECT_TRUE(eventually(
+            [&] {
+                return MysqlPtr(connect(shared_cluster().port(i), "globalpatch", "g_pw")) !=
+                       nullptr;
+            },
+            10s));
+    }
+    ConnectError err;
+    EXPECT_FALSE(MysqlPtr(connect(g.port, "globalpatch", "g_pw", "", 0, &err)));
+    EXPECT_EQ(err.code, 1045u) << err.message;
+
+    HttpResult r = h.patch("/v1/maxscale",
+                           R"({"data":{"attributes":{"parameters":{"users_refresh_time":"0s"}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_EQ(h.get("/v1/maxscale").str("/data/attributes/parameters/users_refresh_time"), "0ms");
+    MysqlPtr after(connect(g.port, "globalpatch", "g_pw", "", 0, &err));
+    EXPECT_TRUE(after) << err.code << " " << err.message;
+    // Persisted: the global file holds it.
+    EXPECT_NE(
+        read_file(g.gate->dir() + "/data/sqlgate.cnf.d/sqlgate.cnf").find("users_refresh_time"),
+        std::string::npos);
+    query(root.get(), "DROP USER 'globalpatch'@'%'");
+}

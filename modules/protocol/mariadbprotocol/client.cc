@@ -275,7 +275,7 @@ void MariaDBClient::authenticate(bool reloaded)
         m_tried_reload = true;
         m_state = State::AUTH_WAITING;
         m_stream.read_stop();
-        int64_t interval = global_config().get_duration_ms("users_refresh_time");
+        int64_t interval = global_config()->get_duration_ms("users_refresh_time");
         m_protocol.users().reload(
             worker, interval,
             [id](bool)
@@ -301,7 +301,7 @@ void MariaDBClient::authenticate(bool reloaded)
         m_tried_reload = true;
         m_state = State::AUTH_WAITING;
         m_stream.read_stop();
-        int64_t interval = global_config().get_duration_ms("users_refresh_time");
+        int64_t interval = global_config()->get_duration_ms("users_refresh_time");
         m_protocol.users().reload(
             worker, interval,
             [id](bool done)

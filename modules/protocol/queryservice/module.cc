@@ -113,7 +113,7 @@ void QueryService::start()
 std::string QueryService::spill_dir() const
 {
     // The global configuration is complete (with -D applied) before listeners serve.
-    return global_config().get_string("datadir") + "/queryservice/" + listener();
+    return global_config()->get_string("datadir") + "/queryservice/" + listener();
 }
 
 std::unique_ptr<ListenerServer> QueryService::serve(Worker& worker, int fd, std::string& error)

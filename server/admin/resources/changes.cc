@@ -19,6 +19,7 @@
 #include "module_loader.hh"
 #include "object_changes.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
 
@@ -74,7 +75,7 @@ bool relink_server(AdminContext& ctx, const std::string& server,
             return false;
         }
         cfg.origins["servers"] = Origin{"REST API", 0};
-        if (!rebuild_service(ctx, cfg, error))
+        if (!ctx.registry->rebuild_service(cfg, error))
         {
             error = "service " + name + ": " + error;
             return false;
@@ -123,32 +124,14 @@ HttpResponse create_server(AdminContext& ctx, const HttpRequest& r)
     {
         return HttpResponse::error(400, "Missing request body with a 'data' object");
     }
-    const char* id = json_string_value(json_object_get(data, "id"));
-    if (!id)
-    {
-        return HttpResponse::error(400, "Missing /data/id (the server's name)");
-    }
-    if (!is_valid_object_name(id))
-    {
-        return HttpResponse::error(
-            400, std::string("/data/id '") + id + "' is not a valid name: " + object_name_rule());
-    }
-    if (strcasecmp(id, "maxscale") == 0 || strcasecmp(id, "sqlgate") == 0)
-    {
-        return HttpResponse::error(
-            400, std::string("/data/id '") + id + "' is reserved for the global section");
-    }
-    if (o.configs.count(id))
-    {
-        return HttpResponse::error(409,
-                                   std::string("An object called '") + id + "' already exists");
-    }
+    const char* given_id = json_string_value(json_object_get(data, "id"));
     const char* type = json_string_value(json_object_get(data, "type"));
-    if (type && std::string(type) != "servers")
+    if (Refusal no =
+            ctx.registry->check_new_name(given_id ? given_id : "", type ? type : "", "servers"))
     {
-        return HttpResponse::error(
-            400, std::string("/data/type: expected 'servers', got '") + type + "'");
+        return refusal(no);
     }
+    const char* id = given_id;
     std::vector<RawParam> raw{{"type", "server", 0}};
     std::string error;
     if (!params_to_raw(json_object_get(json_object_get(data, "attributes"), "parameters"), raw,
@@ -182,7 +165,7 @@ HttpResponse create_server(AdminContext& ctx, const HttpRequest& r)
     {
         return HttpResponse::error(400, "Servers are added to monitors through the monitor");
     }
-    if (!persist(ctx, cfg, error))
+    if (!ctx.registry->persist(cfg, error))
     {
         return HttpResponse::error(500, error);
     }
@@ -279,7 +262,7 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
     }
     if (!changes.empty())
     {
-        if (!persist(ctx, cfg, error))
+        if (!ctx.registry->persist(cfg, error))
         {
             return HttpResponse::error(500, error);
         }
@@ -331,11 +314,11 @@ HttpResponse delete_server(AdminContext& ctx, const HttpRequest& r, const std::s
         return HttpResponse::error(400, "Server " + name + " is used by " + joined(users) +
                                             "; remove it from them first or use force=yes");
     }
-    if (ctx.static_names.count(name))
+    if (ctx.registry->is_static(name))
     {
         return refuse_static(ctx, "Server", name);
     }
-    if (!unpersist_object(ctx.datadir, name, error) ||
+    if (!ctx.registry->unpersist(name, error) ||
         (!users.empty() && !relink_server(ctx, name, {}, error)))
     {
         return HttpResponse::error(500, error);
@@ -414,7 +397,7 @@ HttpResponse patch_service(AdminContext& ctx, const HttpRequest& r, const std::s
                      " (parameter 'cluster'): change the monitor's servers, or clear 'cluster' "
                      "in the same PATCH");
     }
-    if (!rebuild_service(ctx, cfg, error))
+    if (!ctx.registry->rebuild_service(cfg, error))
     {
         return HttpResponse::error(400, error);
     }

@@ -15,6 +15,7 @@
 #include "module_loader.hh"
 #include "object_changes.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
 
@@ -65,7 +66,7 @@ HttpResponse create_filter(AdminContext& ctx, const HttpRequest& r)
     Objects& o = *ctx.objects;
     json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
     HttpResponse fail;
-    std::string id = new_object_id(o, data, "filters", fail);
+    std::string id = new_object_id(ctx, data, "filters", fail);
     std::string error, module;
     if (id.empty())
     {
@@ -102,7 +103,7 @@ HttpResponse create_filter(AdminContext& ctx, const HttpRequest& r)
     {
         return bad_request(error);
     }
-    if (!persist(ctx, cfg, error))
+    if (!ctx.registry->persist(cfg, error))
     {
         return HttpResponse::error(500, error);
     }
@@ -173,14 +174,14 @@ HttpResponse patch_filter(RestApi& api, const HttpRequest& r, const std::string&
     std::vector<std::shared_ptr<Service>> rebuilt;
     for (const auto& s : services_using_filter(o, name))
     {
-        rebuilt.push_back(build_service(o.services.at(s)->config, o, *ctx.modules, error));
+        rebuilt.push_back(ctx.registry->build_service(o.services.at(s)->config, error));
         if (!rebuilt.back())
         {
             it->second = old;
             return bad_request(error);
         }
     }
-    if (!persist(ctx, cfg, error))
+    if (!ctx.registry->persist(cfg, error))
     {
         it->second = old;
         return HttpResponse::error(500, error);
@@ -188,7 +189,7 @@ HttpResponse patch_filter(RestApi& api, const HttpRequest& r, const std::string&
     o.configs[name] = cfg;
     for (const auto& svc : rebuilt)
     {
-        install_service(ctx, svc, false, error);
+        ctx.registry->install_service(svc, false, error);
     }
     SG_NOTICE("Filter %s changed through the REST API by '%s'; new sessions use it", name.c_str(),
               r.user.c_str());
@@ -202,7 +203,7 @@ HttpResponse delete_filter(AdminContext& ctx, const HttpRequest& r, const std::s
     {
         return not_found("filter", name);
     }
-    if (ctx.static_names.count(name))
+    if (ctx.registry->is_static(name))
     {
         return refuse_static(ctx, "Filter", name);
     }
@@ -225,7 +226,7 @@ HttpResponse delete_filter(AdminContext& ctx, const HttpRequest& r, const std::s
             return HttpResponse::error(500, error);
         }
         cfg.origins["filters"] = Origin{"REST API", 0};
-        rebuilt.push_back(build_service(cfg, o, *ctx.modules, error));
+        rebuilt.push_back(ctx.registry->build_service(cfg, error));
         if (!rebuilt.back())
         {
             return bad_request(error);
@@ -233,12 +234,12 @@ HttpResponse delete_filter(AdminContext& ctx, const HttpRequest& r, const std::s
     }
     for (const auto& svc : rebuilt)
     {
-        if (!install_service(ctx, svc, true, error))
+        if (!ctx.registry->install_service(svc, true, error))
         {
             return HttpResponse::error(500, error);
         }
     }
-    if (!unpersist_object(ctx.datadir, name, error))
+    if (!ctx.registry->unpersist(name, error))
     {
         return HttpResponse::error(500, error);
     }

@@ -17,6 +17,7 @@
 #include "config/util.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
@@ -85,28 +86,16 @@ std::shared_ptr<ListenerDef> build_listener(AdminContext& ctx, const HttpRequest
     Objects& o = *ctx.objects;
     code = 400;
     json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
-    const char* id = json_string_value(json_object_get(data, "id"));
-    if (!id)
+    const char* given_id = json_string_value(json_object_get(data, "id"));
+    const char* type = json_string_value(json_object_get(data, "type"));
+    if (Refusal no =
+            ctx.registry->check_new_name(given_id ? given_id : "", type ? type : "", "listeners"))
     {
-        error = "Missing /data/id (the listener's name)";
+        code = no.code;
+        error = no.message;
         return nullptr;
     }
-    if (!is_valid_object_name(id))
-    {
-        error = std::string("/data/id '") + id + "' is not a valid name: " + object_name_rule();
-        return nullptr;
-    }
-    if (strcasecmp(id, "maxscale") == 0 || strcasecmp(id, "sqlgate") == 0)
-    {
-        error = std::string("/data/id '") + id + "' is reserved for the global section";
-        return nullptr;
-    }
-    if (o.configs.count(id))
-    {
-        code = 409;
-        error = std::string("An object called '") + id + "' already exists";
-        return nullptr;
-    }
+    const char* id = given_id;
     std::vector<RawParam> raw{{"type", "listener", 0}};
     json_t* params = json_object_get(json_object_get(data, "attributes"), "parameters");
     if (!params_to_raw(params, raw, error))
@@ -171,32 +160,13 @@ std::shared_ptr<ListenerDef> build_listener(AdminContext& ctx, const HttpRequest
         error = "listeners on Unix sockets can only be created in the configuration file";
         return nullptr;
     }
-    // SO_REUSEPORT would let two of our own listeners share a port: refuse that here.
-    for (const auto& [name, other] : o.listeners)
+    if (Refusal no =
+            ctx.registry->check_listener_endpoint(cfg.get_string("address"), cfg.get_int("port")))
     {
-        if (other->socket.empty() && other->port == cfg.get_int("port") &&
-            (other->address == cfg.get_string("address") || other->address == "::" ||
-             other->address == "0.0.0.0" || cfg.get_string("address") == "::" ||
-             cfg.get_string("address") == "0.0.0.0"))
-        {
-            error = "parameter 'port': listener " + name + " already listens on port " +
-                    std::to_string(other->port);
-            return nullptr;
-        }
-    }
-    auto def = std::make_shared<ListenerDef>();
-    def->name = id;
-    def->config = cfg;
-    def->service = svc->second;
-    def->protocol_module = protocol;
-    def->protocol = info->create_protocol(cfg, def->service, error);
-    if (!def->protocol)
-    {
+        error = no.message;
         return nullptr;
     }
-    def->address = cfg.get_string("address");
-    def->port = static_cast<int>(cfg.get_int("port"));
-    return def;
+    return make_listener(cfg, o, *ctx.modules, error);
 }
 
 void create_listener(AdminContext& ctx, const HttpRequest& r, const std::string& service,
@@ -223,7 +193,7 @@ void create_listener(AdminContext& ctx, const HttpRequest& r, const std::string&
                 return;
             }
             ObjectConfig cfg = def->config;
-            if (!persist(ctx, cfg, error))
+            if (!ctx.registry->persist(cfg, error))
             {
                 set_listening(ctx, def, false, [](Outcome) {});
                 reply(HttpResponse::error(500, error));
@@ -249,14 +219,14 @@ void delete_listener(AdminContext& ctx, const HttpRequest& r, const std::string&
         reply(not_found("listener", name));
         return;
     }
-    if (ctx.static_names.count(name))
+    if (ctx.registry->is_static(name))
     {
         reply(HttpResponse::error(400, "Listener " + name + " is defined in " +
                                            o.configs[name].origin.file + "; remove it there"));
         return;
     }
     std::string error;
-    if (!unpersist_object(ctx.datadir, name, error))
+    if (!ctx.registry->unpersist(name, error))
     {
         reply(HttpResponse::error(500, error));
         return;
@@ -264,7 +234,7 @@ void delete_listener(AdminContext& ctx, const HttpRequest& r, const std::string&
     auto def = it->second;
     o.listeners.erase(it);
     o.configs.erase(name);
-    ctx.stopped_listeners.erase(name);
+    ctx.registry->set_listener_stopped(name, false);
     SG_NOTICE("Listener %s destroyed through the REST API by '%s'", name.c_str(), r.user.c_str());
     set_listening(ctx, def, false, [reply](Outcome) { reply(HttpResponse::no_content()); });
 }
@@ -285,7 +255,7 @@ void stop_start(AdminContext& ctx, std::vector<std::string> names, bool start, R
     for (const auto& n : names)
     {
         auto def = ctx.objects->listeners.at(n);
-        bool stopped = ctx.stopped_listeners.count(n) > 0;
+        bool stopped = ctx.registry->listener_stopped(n);
         if (stopped != start)
         {
             finish();
@@ -300,12 +270,12 @@ void stop_start(AdminContext& ctx, std::vector<std::string> names, bool start, R
                           }
                           else if (start)
                           {
-                              ctx.stopped_listeners.erase(n);
+                              ctx.registry->set_listener_stopped(n, false);
                               SG_NOTICE("Listener %s started through the REST API", n.c_str());
                           }
                           else
                           {
-                              ctx.stopped_listeners.insert(n);
+                              ctx.registry->set_listener_stopped(n, true);
                               SG_NOTICE("Listener %s stopped through the REST API", n.c_str());
                           }
                           finish();
@@ -385,11 +355,11 @@ void add_listener_routes(RestApi& api)
                         }
                         if (start)
                         {
-                            ctx.stopped_services.erase(name);
+                            ctx.registry->set_service_stopped(name, false);
                         }
                         else
                         {
-                            ctx.stopped_services.insert(name);
+                            ctx.registry->set_service_stopped(name, true);
                             if (truthy(r.q("force")))
                             {
                                 for (RoutingWorker* w : RoutingWorker::all())

@@ -17,6 +17,7 @@
 #include "config/specs.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
@@ -195,31 +196,10 @@ HttpResponse patch_globals(AdminContext& ctx, RestApi& api, const HttpRequest& r
     {
         return HttpResponse::error(400, error);
     }
-    ObjectConfig next = ctx.global;
-    ObjectConfig persisted;
-    persisted.type = "global";
-    persisted.name = "sqlgate";
-    for (auto& [k, v] : changes)
-    {
-        next.values[k] = v;
-        next.origins[k] = Origin{"REST API", 0};
-    }
-    // The file holds every runtime-modifiable global, so it is complete after restarts too.
-    for (const ParamSpec& p : global_spec().params())
-    {
-        if (p.runtime && next.has(p.name))
-        {
-            persisted.values[p.name] = next.values[p.name];
-            persisted.origins[p.name] = Origin{"REST API", 0};
-        }
-    }
-    if (!changes.empty() && !persist(ctx, persisted, error))
+    if (!ctx.registry->alter_global(changes, error))
     {
         return HttpResponse::error(500, error);
     }
-    ctx.global = next;
-    log_set_levels(next.get_bool("log_warning"), next.get_bool("log_notice"),
-                   next.get_bool("log_info"), next.get_bool("log_debug"));
     SG_NOTICE("Global parameters changed through the REST API by '%s'", r.user.c_str());
     return HttpResponse::no_content();
 }
@@ -236,13 +216,15 @@ void add_maxscale_routes(RestApi& api)
                 [&ctx](const HttpRequest& r, const Params&)
                 {
                     int64_t now = time(nullptr);
-                    json_t* attrs = json_pack(
-                        "{s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:I}", "version", SQLGATE_VERSION,
-                        "started_at", http_date(ctx.started_at).c_str(), "activated_at",
-                        http_date(ctx.started_at).c_str(), "config_file", ctx.config_file.c_str(),
-                        "uptime", (json_int_t)(now - ctx.started_at), "parameters",
-                        params_json(ctx.global), "datadir", ctx.datadir.c_str(), "logdir",
-                        ctx.logdir.c_str(), "pid", (json_int_t)getpid());
+                    json_t* attrs =
+                        json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:s, s:s, s:I}", "version",
+                                  SQLGATE_VERSION, "started_at", http_date(ctx.started_at).c_str(),
+                                  "activated_at", http_date(ctx.started_at).c_str(), "config_file",
+                                  ctx.registry->config_file().c_str(), "uptime",
+                                  (json_int_t)(now - ctx.started_at), "parameters",
+                                  params_json(ctx.registry->global()), "datadir",
+                                  ctx.registry->datadir().c_str(), "logdir", ctx.logdir.c_str(),
+                                  "pid", (json_int_t)getpid());
                     return HttpResponse(
                         200, make_document(r, make_resource(r, "maxscale", "maxscale", attrs)));
                 }));
@@ -342,7 +324,7 @@ void add_maxscale_routes(RestApi& api)
         SyncHandler(
             [&ctx](const HttpRequest& r, const Params&)
             {
-                const ObjectConfig& g = ctx.global;
+                const ObjectConfig& g = ctx.registry->global();
                 json_t* attrs = json_pack("{s:s, s:{s:b, s:b, s:b, s:b, s:b}}", "log_file",
                                           (ctx.logdir + "/sqlgate.log").c_str(), "log_priorities",
                                           "error", true, "warning", g.get_bool("log_warning"),

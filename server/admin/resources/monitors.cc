@@ -17,6 +17,7 @@
 #include "module_loader.hh"
 #include "object_changes.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
 
@@ -109,9 +110,8 @@ bool refresh_services(AdminContext& ctx, const std::string& monitor, std::string
 {
     for (const auto& name : services_of(*ctx.objects, monitor))
     {
-        auto svc = build_service(ctx.objects->services.at(name)->config, *ctx.objects, *ctx.modules,
-                                 error);
-        if (!svc || !install_service(ctx, svc, false, error))
+        auto svc = ctx.registry->build_service(ctx.objects->services.at(name)->config, error);
+        if (!svc || !ctx.registry->install_service(svc, false, error))
         {
             return false;
         }
@@ -134,7 +134,7 @@ bool rebuild_monitor(AdminContext& ctx, const ObjectConfig& config, bool save, b
     }
     if (save)
     {
-        if (!persist(ctx, cfg, error))
+        if (!ctx.registry->persist(cfg, error))
         {
             return false;
         }
@@ -161,7 +161,7 @@ HttpResponse create_monitor(AdminContext& ctx, const HttpRequest& r)
     Objects& o = *ctx.objects;
     json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
     HttpResponse fail;
-    std::string id = new_object_id(o, data, "monitors", fail);
+    std::string id = new_object_id(ctx, data, "monitors", fail);
     if (id.empty())
     {
         return fail;
@@ -209,7 +209,7 @@ HttpResponse create_monitor(AdminContext& ctx, const HttpRequest& r)
     {
         return bad_request(error);
     }
-    if (!persist(ctx, cfg, error))
+    if (!ctx.registry->persist(cfg, error))
     {
         return HttpResponse::error(500, error);
     }
@@ -295,7 +295,7 @@ HttpResponse delete_monitor(AdminContext& ctx, const HttpRequest& r, const std::
         return bad_request("Monitor " + name + " is used by " + listed(services) +
                            " (their cluster parameter); change them first");
     }
-    if (ctx.static_names.count(name))
+    if (ctx.registry->is_static(name))
     {
         return refuse_static(ctx, "Monitor", name);
     }
@@ -310,7 +310,7 @@ HttpResponse delete_monitor(AdminContext& ctx, const HttpRequest& r, const std::
                            "; remove them first or use force=yes");
     }
     std::string error;
-    if (!unpersist_object(ctx.datadir, name, error))
+    if (!ctx.registry->unpersist(name, error))
     {
         return HttpResponse::error(500, error);
     }

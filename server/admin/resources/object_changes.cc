@@ -21,6 +21,7 @@
 #include "config/util.hh"
 #include "module_loader.hh"
 #include "patch.hh"
+#include "registry.hh"
 #include "routing_worker.hh"
 #include "runtime.hh"
 #include "sqlgate/log.hh"
@@ -34,7 +35,7 @@ HttpResponse bad_request(const std::string& detail)
     return HttpResponse::error(400, detail);
 }
 
-std::string new_object_id(const Objects& o, const json_t* data, const std::string& type,
+std::string new_object_id(const AdminContext& ctx, const json_t* data, const std::string& type,
                           HttpResponse& fail)
 {
     if (!json_is_object(data))
@@ -44,33 +45,17 @@ std::string new_object_id(const Objects& o, const json_t* data, const std::strin
     }
     const char* id = json_string_value(json_object_get(data, "id"));
     const char* given_type = json_string_value(json_object_get(data, "type"));
-    if (!id)
+    if (Refusal no = ctx.registry->check_new_name(id ? id : "", given_type ? given_type : "", type))
     {
-        fail = bad_request("Missing /data/id (the " + type.substr(0, type.size() - 1) + "'s name)");
+        fail = refusal(no);
+        return "";
     }
-    else if (!is_valid_object_name(id))
-    {
-        fail = bad_request(std::string("/data/id '") + id +
-                           "' is not a valid name: " + object_name_rule());
-    }
-    else if (strcasecmp(id, "maxscale") == 0 || strcasecmp(id, "sqlgate") == 0)
-    {
-        fail = bad_request(std::string("/data/id '") + id + "' is reserved for the global section");
-    }
-    else if (o.configs.count(id))
-    {
-        fail =
-            HttpResponse::error(409, std::string("An object called '") + id + "' already exists");
-    }
-    else if (given_type && type != given_type)
-    {
-        fail = bad_request("/data/type: expected '" + type + "', got '" + given_type + "'");
-    }
-    else
-    {
-        return id;
-    }
-    return "";
+    return id;
+}
+
+HttpResponse refusal(const Refusal& r)
+{
+    return HttpResponse::error(r.code, r.message);
 }
 
 bool module_name(const json_t* data, const std::string& key, std::string& out, std::string& error)
@@ -173,31 +158,10 @@ JsonPtr current_document(RestApi& api, const HttpRequest& r, const std::string& 
     return std::move(*out);
 }
 
-// Module calls are guarded: a module failure fails the request, never the process.
-std::shared_ptr<Service> build_service(const ObjectConfig& cfg, const Objects& o,
-                                       ModuleLoader& modules, std::string& error)
-{
-    try
-    {
-        std::shared_ptr<Service> svc = make_service(cfg, o, modules, error);
-        if (!svc)
-        {
-            error = "service " + cfg.name + ": " + error;
-        }
-        return svc;
-    }
-    catch (const std::exception& e)
-    {
-        error = "service " + cfg.name + ": router failed: " + e.what();
-        return nullptr;
-    }
-}
-
 HttpResponse refuse_static(const AdminContext& ctx, const std::string& kind,
                            const std::string& name)
 {
-    return bad_request(kind + " " + name + " is defined in " + ctx.config_file +
-                       "; remove it there");
+    return refusal(ctx.registry->refuse_static(kind, name));
 }
 
 namespace
@@ -208,7 +172,7 @@ HttpResponse create_service(AdminContext& ctx, const HttpRequest& r)
     Objects& o = *ctx.objects;
     json_t* data = r.json ? json_object_get(r.json.get(), "data") : nullptr;
     HttpResponse fail;
-    std::string id = new_object_id(o, data, "services", fail);
+    std::string id = new_object_id(ctx, data, "services", fail);
     std::string error, router;
     if (id.empty())
     {
@@ -268,12 +232,12 @@ HttpResponse create_service(AdminContext& ctx, const HttpRequest& r)
         list_value(service_spec(), "servers", {}, cfg.values["servers"], error);
         cfg.origins["servers"] = Origin{"REST API", 0};
     }
-    std::shared_ptr<Service> svc = build_service(cfg, o, *ctx.modules, error);
+    std::shared_ptr<Service> svc = ctx.registry->build_service(cfg, error);
     if (!svc)
     {
         return bad_request(error);
     }
-    if (!install_service(ctx, svc, true, error))
+    if (!ctx.registry->install_service(svc, true, error))
     {
         return HttpResponse::error(500, error);
     }
@@ -288,7 +252,7 @@ void delete_service(AdminContext& ctx, const HttpRequest& r, const std::string& 
     {
         return reply(not_found("service", name));
     }
-    if (ctx.static_names.count(name))
+    if (ctx.registry->is_static(name))
     {
         return reply(refuse_static(ctx, "Service", name));
     }
@@ -297,10 +261,10 @@ void delete_service(AdminContext& ctx, const HttpRequest& r, const std::string& 
     {
         if (def->service->name == name)
         {
-            if (ctx.static_names.count(n))
+            if (ctx.registry->is_static(n))
             {
                 return reply(bad_request("Listener " + n + " of service " + name +
-                                         " is defined in " + ctx.config_file +
+                                         " is defined in " + ctx.registry->config_file() +
                                          "; remove it there"));
             }
             listeners.push_back(n);
@@ -314,23 +278,23 @@ void delete_service(AdminContext& ctx, const HttpRequest& r, const std::string& 
     std::string error;
     for (const auto& n : listeners)
     {
-        if (!unpersist_object(ctx.datadir, n, error))
+        if (!ctx.registry->unpersist(n, error))
         {
             return reply(HttpResponse::error(500, error));
         }
         o.listeners.erase(n);
         o.configs.erase(n);
-        ctx.stopped_listeners.erase(n);
+        ctx.registry->set_listener_stopped(n, false);
         SG_NOTICE("Listener %s destroyed with service %s through the REST API by '%s'", n.c_str(),
                   name.c_str(), r.user.c_str());
     }
-    if (!unpersist_object(ctx.datadir, name, error))
+    if (!ctx.registry->unpersist(name, error))
     {
         return reply(HttpResponse::error(500, error));
     }
     o.services.erase(name);
     o.configs.erase(name);
-    ctx.stopped_services.erase(name);
+    ctx.registry->set_service_stopped(name, false);
     SG_NOTICE("Service %s destroyed through the REST API by '%s'", name.c_str(), r.user.c_str());
     // Open sessions keep their snapshot of the service and finish normally.
     fan_out<int>(
@@ -416,7 +380,7 @@ HttpResponse patch_listener(RestApi& api, const HttpRequest& r, const std::strin
             return bad_request("Listener " + name + ": " + error);
         }
     }
-    if (!persist(ctx, cfg, error))
+    if (!ctx.registry->persist(cfg, error))
     {
         return HttpResponse::error(500, error);
     }

@@ -14,6 +14,7 @@
 
 #include "../rest_api.hh"
 #include "objects.hh"
+#include "registry.hh"
 
 namespace sqlgate::admin
 {
@@ -25,11 +26,14 @@ HttpResponse bad_request(const std::string& detail);
 HttpResponse refuse_static(const AdminContext& ctx, const std::string& kind,
                            const std::string& name);
 
-/// The name a POST gives (/data/id) checked as a new object's of @c type
-/// ("services"): valid, not reserved, not taken (409), /data/type matching.
-/// "" with @c fail set otherwise.
-std::string new_object_id(const Objects& o, const json_t* data, const std::string& type,
+/// The name a POST gives (/data/id) checked by the registry as a new object's of
+/// @c type ("services"): valid, not reserved, not taken (409), /data/type
+/// matching. "" with @c fail set otherwise.
+std::string new_object_id(const AdminContext& ctx, const json_t* data, const std::string& type,
                           HttpResponse& fail);
+
+/// A registry refusal as an HTTP error (its code and message).
+HttpResponse refusal(const Refusal& r);
 
 /// The module of a new object: /data/attributes/KEY (MaxScale's place) or the parameter KEY.
 bool module_name(const json_t* data, const std::string& key, std::string& out, std::string& error);
@@ -47,10 +51,6 @@ bool post_relationships(const json_t* data, const std::vector<std::string>& allo
 /// The GET document of /v1/TYPE/ID (what a PATCH changes), or nullptr.
 JsonPtr current_document(RestApi& api, const HttpRequest& r, const std::string& type,
                          const std::string& id);
-
-/// make_service() with the router's exceptions caught; errors start with "service NAME: ".
-std::shared_ptr<Service> build_service(const ObjectConfig& cfg, const Objects& o,
-                                       ModuleLoader& modules, std::string& error);
 
 /// POST /v1/filters, PATCH and DELETE /v1/filters/:id (filter_changes.cc).
 void add_filter_change_routes(RestApi& api);

@@ -1,8 +1,7 @@
 /**
- * Applying runtime changes to the object model: persisting an object's
- * configuration and rebuilding a service (new targets, filters or
- * parameters) so that new sessions use it while running sessions keep the
- * snapshot they started with.
+ * What the resource adapters share for runtime changes (the rules,
+ * persistence and publishing are the registry's: server/core/registry.hh):
+ * rebuilding a monitor, finding what uses a server, list parameter values.
  *
  * Threads: main worker. A rebuilt service reaches the routing workers as a
  * new listener snapshot posted to each of them.
@@ -22,26 +21,6 @@ class Service;
 
 namespace sqlgate::admin
 {
-
-/// Write @c cfg under the data directory (unless persist_runtime_changes is
-/// off) and record that it now comes from there. False with @c error (and
-/// nothing changed) when the file cannot be written.
-bool persist(AdminContext& ctx, ObjectConfig& cfg, std::string& error);
-
-/// True when the object was created or changed at runtime (its config lives
-/// in the data directory), false when it comes from the static file.
-bool is_runtime_object(const ObjectConfig& cfg);
-
-/**
- * Build the service @c cfg.name anew from @c cfg, persist it, and make its
- * listeners use it. On failure nothing changes.
- */
-bool rebuild_service(AdminContext& ctx, ObjectConfig cfg, std::string& error);
-
-/// Make the built @c svc the one its listeners give new sessions; persisted when
-/// @c save (a service rebuilt with an unchanged configuration keeps its source).
-bool install_service(AdminContext& ctx, const std::shared_ptr<Service>& svc, bool save,
-                     std::string& error);
 
 /**
  * Replace the monitor @c config.name with one built from @c config (running

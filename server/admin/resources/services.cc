@@ -10,6 +10,7 @@
 #include "../document.hh"
 #include "../rest_api.hh"
 #include "common.hh"
+#include "registry.hh"
 
 namespace sqlgate::admin
 {
@@ -22,7 +23,7 @@ const AdminContext* the_ctx = nullptr;
 json_t* listener_json(const HttpRequest& r, const Objects& o, const ListenerDef& l)
 {
     json_t* attrs = json_object();
-    bool stopped = the_ctx && the_ctx->stopped_listeners.count(l.name);
+    bool stopped = the_ctx && the_ctx->registry->listener_stopped(l.name);
     json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Running"));
     json_object_set_new(attrs, "protocol", json_string(l.protocol_module.c_str()));
     auto cfg = o.configs.find(l.name);
@@ -71,7 +72,7 @@ json_t* service_json(const HttpRequest& r, const Objects& o, const Service& s, i
 {
     json_t* attrs = json_object();
     json_object_set_new(attrs, "router", json_string(s.router_module.c_str()));
-    bool stopped = the_ctx && the_ctx->stopped_services.count(s.name);
+    bool stopped = the_ctx && the_ctx->registry->service_stopped(s.name);
     json_object_set_new(attrs, "state", json_string(stopped ? "Stopped" : "Started"));
     json_object_set_new(attrs, "started", json_string(http_date(started).c_str()));
     json_object_set_new(attrs, "connections", json_integer(s.stats().connections.load()));

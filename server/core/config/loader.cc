@@ -255,11 +255,6 @@ private:
         state[o] = 2;
     }
 
-    static bool is_wildcard(const std::string& address)
-    {
-        return address == "::" || address == "0.0.0.0" || address.empty();
-    }
-
     void unique_endpoint(const ObjectConfig& o)
     {
         if (given(o, "socket"))
@@ -287,12 +282,10 @@ private:
                 continue;
             }
             const std::string& other_address = other->get_string("address");
-            if (address == other_address || is_wildcard(address) || is_wildcard(other_address))
+            if (endpoints_collide(address, port, other_address, other->get_int("port")))
             {
                 error(o, "port",
-                      "address " + address + " port " + std::to_string(port) +
-                          " is already used by listener '" + other->name + "' (" + other_address +
-                          " port " + std::to_string(port) + ")");
+                      endpoint_conflict_message(address, port, other->name, other_address));
                 return;
             }
         }

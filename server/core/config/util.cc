@@ -124,4 +124,24 @@ std::string config_error(const std::string& file, int line, const std::string& s
     return r + problem;
 }
 
+bool is_wildcard_address(const std::string& address)
+{
+    return address.empty() || address == "::" || address == "0.0.0.0";
+}
+
+bool endpoints_collide(const std::string& address_a, int64_t port_a, const std::string& address_b,
+                       int64_t port_b)
+{
+    return port_a == port_b && (address_a == address_b || is_wildcard_address(address_a) ||
+                                is_wildcard_address(address_b));
+}
+
+std::string endpoint_conflict_message(const std::string& address, int64_t port,
+                                      const std::string& other, const std::string& other_address)
+{
+    return "address " + address + " port " + std::to_string(port) +
+           " is already used by listener '" + other + "' (" + other_address + " port " +
+           std::to_string(port) + ")";
+}
+
 }  // namespace sqlgate

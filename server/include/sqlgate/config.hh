@@ -13,6 +13,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -179,7 +180,8 @@ bool build_object(const std::string& file, const std::string& section, int secti
 
 namespace sqlgate
 {
-/// The global section ([sqlgate]/[maxscale]) with defaults filled in. Set once
-/// at startup, before any worker starts; read-only afterwards (any thread).
-const ObjectConfig& global_config();
+/// The global section ([sqlgate]/[maxscale]) in effect, with defaults filled
+/// in: an immutable snapshot (any thread). A runtime change (PATCH
+/// /v1/maxscale) publishes a new one; hold the pointer only as long as needed.
+std::shared_ptr<const ObjectConfig> global_config();
 }  // namespace sqlgate
