@@ -2,6 +2,8 @@
 
 #include <strings.h>
 
+#include <algorithm>
+
 #include "config/persist.hh"
 #include "config/specs.hh"
 #include "config/util.hh"
@@ -193,6 +195,74 @@ bool Registry::install_service(const std::shared_ptr<Service>& svc, bool save, s
         }
     }
     return true;
+}
+
+namespace
+{
+// Open (or close) @c def on @c w; "" or the error.
+std::string listen_on(RoutingWorker& w, const std::shared_ptr<ListenerDef>& def, bool listen)
+{
+    std::string error;
+    if (listen)
+    {
+        w.add_listener(def, error);
+    }
+    else
+    {
+        w.remove_listener(def->name);
+    }
+    return error;
+}
+}  // namespace
+
+void Registry::set_listening(const std::shared_ptr<ListenerDef>& def, bool listen,
+                             std::function<void(const std::string& error)> done)
+{
+    assert_owner();
+    const auto& workers = RoutingWorker::all();
+    bool running = std::any_of(workers.begin(), workers.end(),
+                               [](RoutingWorker* w) { return !w->is_owner(); });
+    if (!running)
+    {
+        for (RoutingWorker* w : workers)
+        {
+            if (std::string error = listen_on(*w, def, listen); !error.empty())
+            {
+                for (RoutingWorker* other : workers)
+                {
+                    other->remove_listener(def->name);
+                }
+                done(error);
+                return;
+            }
+        }
+        done("");
+        return;
+    }
+    SG_CHECK(m_main != nullptr);
+    Worker& main = *m_main;
+    fan_out<std::string>(
+        main, [def, listen](Worker& w) { return listen_on(RoutingWorker::of(w), def, listen); },
+        [&main, def, done](std::vector<std::string> errors)
+        {
+            for (const std::string& error : errors)
+            {
+                if (!error.empty())
+                {
+                    // Leave no worker half-listening.
+                    fan_out<int>(
+                        main,
+                        [def](Worker& w)
+                        {
+                            RoutingWorker::of(w).remove_listener(def->name);
+                            return 0;
+                        },
+                        [done, error](std::vector<int>) { done(error); });
+                    return;
+                }
+            }
+            done("");
+        });
 }
 
 std::shared_ptr<Service> Registry::build_service(const ObjectConfig& cfg, std::string& error)

@@ -16,6 +16,7 @@
  */
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <set>
 #include <string>
@@ -122,6 +123,15 @@ public:
     /// Build service @c cfg.name anew from @c cfg (the router's exceptions
     /// caught), persist it and install it. On failure nothing changes.
     bool rebuild_service(const ObjectConfig& cfg, std::string& error);
+    /**
+     * Open (@c listen) or close listener @c def's sockets on every routing
+     * worker; @c done gets "" or the first error, and then no worker is left
+     * listening. Before the workers run (startup) this happens at once on the
+     * calling thread; afterwards each worker does it on its thread (fan_out) and
+     * @c done runs on the main worker. The one path for startup and REST.
+     */
+    void set_listening(const std::shared_ptr<ListenerDef>& def, bool listen,
+                       std::function<void(const std::string& error)> done);
     /// make_service() with the router's exceptions caught; errors start with "service NAME: ".
     std::shared_ptr<Service> build_service(const ObjectConfig& cfg, std::string& error);
 

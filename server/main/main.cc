@@ -298,6 +298,12 @@ int main(int argc, char** argv)
         m.workers.push_back(new RoutingWorker(i));
     }
     RoutingWorker::set_all(m.workers);
+    Registry::Options ro;
+    ro.config_file = opts.config;
+    ro.datadir = datadir;
+    ro.persist = cfg.global.get_bool("persist_runtime_changes");
+    ro.static_names = std::move(static_names);
+    Registry registry(objects, *modules, std::move(ro), &m);
     bool listening = true;
     for (const auto& [name, def] : objects.listeners)
     {
@@ -309,21 +315,22 @@ int main(int argc, char** argv)
             break;
         }
         def->protocol->start();
-        for (RoutingWorker* w : m.workers)
+        // The workers do not run yet: the registry opens the sockets at once.
+        registry.set_listening(def, true,
+                               [&](const std::string& error)
+                               {
+                                   if (!error.empty())
+                                   {
+                                       SG_ERROR("Listener %s: %s", name.c_str(), error.c_str());
+                                       listening = false;
+                                   }
+                               });
+        if (!listening)
         {
-            std::string err;
-            if (!w->add_listener(def, err))
-            {
-                SG_ERROR("Listener %s: %s", name.c_str(), err.c_str());
-                listening = false;
-                break;
-            }
+            break;
         }
-        if (listening)
-        {
-            SG_NOTICE("Listener %s: listening on %s for service %s", name.c_str(),
-                      def->where().c_str(), def->service->name.c_str());
-        }
+        SG_NOTICE("Listener %s: listening on %s for service %s", name.c_str(), def->where().c_str(),
+                  def->service->name.c_str());
     }
 
     for (auto [h, sig] : {std::pair{&m.sigterm, SIGTERM}, {&m.sigint, SIGINT}, {&m.sighup, SIGHUP}})
@@ -345,12 +352,6 @@ int main(int argc, char** argv)
     // The admin REST API: accounts in <datadir>/passwd, handlers on this thread.
     admin::AdminUsers admin_users;
     admin::JwtSigner jwt;
-    Registry::Options ro;
-    ro.config_file = opts.config;
-    ro.datadir = datadir;
-    ro.persist = cfg.global.get_bool("persist_runtime_changes");
-    ro.static_names = std::move(static_names);
-    Registry registry(objects, *modules, std::move(ro), &m);
     admin::AdminContext actx;
     actx.registry = &registry;
     actx.objects = &objects;

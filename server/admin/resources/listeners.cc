@@ -35,47 +35,14 @@ struct Outcome
     std::string error;
 };
 
-// Open (or close) @c def's sockets on every worker; @c done gets the first error.
+// The registry opens (or closes) @c def's sockets on every worker; @c done gets the first error.
 void set_listening(AdminContext& ctx, std::shared_ptr<ListenerDef> def, bool listen,
                    std::function<void(Outcome)> done)
 {
-    fan_out<Outcome>(
-        *ctx.main,
-        [def, listen](Worker& worker)
-        {
-            RoutingWorker& w = RoutingWorker::of(worker);
-            Outcome out;
-            if (listen)
-            {
-                out.ok = w.add_listener(def, out.error);
-            }
-            else
-            {
-                w.remove_listener(def->name);
-            }
-            return out;
-        },
-        [&ctx, def, listen, done](std::vector<Outcome> all)
-        {
-            for (const auto& o : all)
-            {
-                if (!o.ok)
-                {
-                    // Leave no worker half-listening.
-                    fan_out<Outcome>(
-                        *ctx.main,
-                        [def](Worker& worker)
-                        {
-                            RoutingWorker& w = RoutingWorker::of(worker);
-                            w.remove_listener(def->name);
-                            return Outcome{};
-                        },
-                        [done, o](std::vector<Outcome>) { done(o); });
-                    return;
-                }
-            }
-            done(Outcome{});
-        });
+    ctx.registry->set_listening(def, listen,
+                                [done](const std::string& error) {
+                                    done(Outcome{error.empty(), error});
+                                });
 }
 
 // Validate a new listener and build it (not listening yet).
