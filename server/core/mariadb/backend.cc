@@ -4,6 +4,7 @@
 
 #include "sqlgate/assert.hh"
 #include "sqlgate/log.hh"
+#include "sqlgate/worker.hh"
 
 namespace sqlgate::mariadb
 {

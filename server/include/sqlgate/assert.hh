@@ -23,7 +23,8 @@ namespace sqlgate
 #ifdef SQLGATE_ASSERTIONS
 #define SG_ASSERT(cond) SG_CHECK(cond)
 #else
-#define SG_ASSERT(cond) static_cast<void>(0)
+// Not evaluated, but still compiled: an assertion that does not build breaks every build.
+#define SG_ASSERT(cond) static_cast<void>(sizeof(!(cond)))
 #endif
 
 /// The calling thread may touch what @c worker owns (Worker::is_owner()).
