@@ -375,19 +375,7 @@ TEST(AdminChanges, PatchOfGlobalParametersReachesTheRoutingWorkers)
     o.global_extra = "users_refresh_time=1h\n";
     Gate g({}, o);
     Http h = g.http();
-    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
-    ASSERT_TRUE(root);
-    query(root.get(), "DROP USER IF EXISTS 'globalpatch'@'%'");
-    ASSERT_TRUE(query(root.get(), "CREATE USER 'globalpatch'@'%' IDENTIFIED BY 'g_pw'").ok);
-    for (int i = 1; i < Cluster::kServers; ++i)
-    {
-        EXPECT_TRUE(eventually(
-            [&] {
-                return MysqlPtr(connect(shared_cluster().port(i), "globalpatch", "g_pw")) !=
-                       nullptr;
-            },
-            10s));
-    }
+    ASSERT_TRUE(create_account_everywhere("globalpatch", "g_pw"));
     ConnectError err;
     EXPECT_FALSE(MysqlPtr(connect(g.port, "globalpatch", "g_pw", "", 0, &err)));
     EXPECT_EQ(err.code, 1045u) << err.message;
@@ -402,5 +390,5 @@ TEST(AdminChanges, PatchOfGlobalParametersReachesTheRoutingWorkers)
     EXPECT_NE(
         read_file(g.gate->dir() + "/data/sqlgate.cnf.d/sqlgate.cnf").find("users_refresh_time"),
         std::string::npos);
-    query(root.get(), "DROP USER 'globalpatch'@'%'");
+    drop_account("globalpatch");
 }

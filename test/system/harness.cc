@@ -376,4 +376,51 @@ std::string config_for(const Cluster& cluster, int listener_port, const std::str
     return out.str();
 }
 
+bool statement_running(MYSQL* root, const std::string& alias, std::chrono::milliseconds timeout)
+{
+    return eventually(
+        [&]
+        {
+            return query(root,
+                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
+                         "'%AS " +
+                             alias + "%' AND ID <> CONNECTION_ID()")
+                       .value() == "1";
+        },
+        timeout);
+}
+
+bool create_account_everywhere(const std::string& user, const std::string& password)
+{
+    Cluster& cluster = shared_cluster();
+    MysqlPtr root(connect(cluster.primary_port(), "root", ""));
+    if (!root)
+    {
+        return false;
+    }
+    query(root.get(), "DROP USER IF EXISTS '" + user + "'@'%'");
+    if (!query(root.get(), "CREATE USER '" + user + "'@'%' IDENTIFIED BY '" + password + "'").ok)
+    {
+        return false;
+    }
+    for (int i = 1; i < Cluster::kServers; ++i)
+    {
+        if (!eventually(
+                [&] { return MysqlPtr(connect(cluster.port(i), user, password)) != nullptr; }, 10s))
+        {
+            return false;
+        }
+    }
+    return true;
+}
+
+void drop_account(const std::string& user)
+{
+    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
+    if (root)
+    {
+        query(root.get(), "DROP USER IF EXISTS '" + user + "'@'%'");
+    }
+}
+
 }  // namespace sqlgate::test

@@ -208,6 +208,16 @@ struct QueryResult
 // kept; an error in any of them is reported.
 QueryResult query(MYSQL* conn, const std::string& sql);
 
+// True once a statement containing "AS <alias>" runs on the server @c root is connected
+// to (another connection's: waits up to @c timeout). Tests kill statements while they run.
+bool statement_running(MYSQL* root, const std::string& alias, std::chrono::milliseconds timeout);
+
+// (Re)creates the account user@'%' with @c password on the shared cluster's primary and
+// waits until every replica has it. False if it could not be created or did not arrive.
+bool create_account_everywhere(const std::string& user, const std::string& password);
+// Drops it again (on the primary; replication removes it elsewhere).
+void drop_account(const std::string& user);
+
 // ---- configuration ---------------------------------------------------------------------
 
 struct ConfigOptions

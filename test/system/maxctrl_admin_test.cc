@@ -203,21 +203,7 @@ TEST_F(MaxctrlAdmin, ReloadServiceLoadsNewDatabaseAccounts)
     ConfigOptions o;
     o.global_extra = "users_refresh_time=1h\n";
     MaxctrlGate g("", o);
-    MysqlPtr root(connect(shared_cluster().primary_port(), "root", ""));
-    ASSERT_TRUE(root);
-    query(root.get(), "DROP USER IF EXISTS 'reloaded'@'%'");
-    ASSERT_TRUE(query(root.get(), "CREATE USER 'reloaded'@'%' IDENTIFIED BY 'r_pw'").ok);
-    // Wait until the replicas have it too (readconnroute may pick any server).
-    for (int i = 1; i < Cluster::kServers; ++i)
-    {
-        EXPECT_TRUE(eventually(
-            [&]
-            {
-                MysqlPtr c(connect(shared_cluster().port(i), "reloaded", "r_pw"));
-                return c != nullptr;
-            },
-            10s));
-    }
+    ASSERT_TRUE(create_account_everywhere("reloaded", "r_pw"));
     ConnectError err;
     MysqlPtr before(connect(g.port, "reloaded", "r_pw", "", 0, &err));
     EXPECT_FALSE(before) << "the account was known before the reload";
@@ -231,7 +217,7 @@ TEST_F(MaxctrlAdmin, ReloadServiceLoadsNewDatabaseAccounts)
               std::string::npos);
 
     EXPECT_TRUE(mc_error(g.mc({"reload", "service", "nosuch"}), "nosuch"));
-    query(root.get(), "DROP USER 'reloaded'@'%'");
+    drop_account("reloaded");
 }
 
 TEST_F(MaxctrlAdmin, QuietWritesPrintNothing)

@@ -403,15 +403,7 @@ TEST_F(ProtocolTest, KillQueryFromSecondConnection)
     auto start = std::chrono::steady_clock::now();
     std::thread t([&]() { sleep_result = query(victim.get(), "SELECT SLEEP(30) AS kill_victim"); });
     // Killed while it runs on the server (not before it got there).
-    bool running = eventually(
-        [&]
-        {
-            return query(root.get(),
-                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-                         "'%AS kill_victim%' AND ID <> CONNECTION_ID()")
-                       .value() == "1";
-        },
-        5s);
+    bool running = statement_running(root.get(), "kill_victim", 5s);
     QueryResult k = query(killer.get(), "KILL QUERY " + std::to_string(id));
     t.join();
     auto took = std::chrono::steady_clock::now() - start;

@@ -60,15 +60,7 @@ TEST(Resilience, BackendKilledMidQueryGivesErrorAndNextSessionWorks)
     auto start = std::chrono::steady_clock::now();
     std::thread t([&]() { r = query(m.get(), "SELECT SLEEP(20) AS resilience_victim"); });
     // Killed while the statement runs there (not before it arrived).
-    bool running = eventually(
-        [&]
-        {
-            return query(root.get(),
-                         "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE INFO LIKE "
-                         "'%AS resilience_victim%' AND ID <> CONNECTION_ID()")
-                       .value() == "1";
-        },
-        5s);
+    bool running = statement_running(root.get(), "resilience_victim", 5s);
     root.reset();
     cluster.kill_server(victim, SIGKILL);
     t.join();
