@@ -36,6 +36,8 @@ endfunction()
 # server/include. scripts/check-module-includes checks the #include lines themselves.
 function(sqlgate_check_module_dependencies)
   get_property(modules GLOBAL PROPERTY SQLGATE_MODULES)
+  # The daemon with every module: what scripts/check's sanitizer job builds.
+  add_custom_target(sqlgate-daemon DEPENDS sqlgate ${modules})
   set(core_dir "${PROJECT_SOURCE_DIR}/server/")
   foreach(module ${modules})
     get_target_property(module_dir ${module} SOURCE_DIR)

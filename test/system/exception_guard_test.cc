@@ -13,7 +13,8 @@ using namespace sqlgate::test;
 namespace
 {
 
-// A module directory with the real modules and the throwing fixture filter.
+// A module directory with the real modules and the throwing fixture filter, both from the
+// build of the daemon under test (SqlGate::binary(): <build>/bin/sqlgate).
 struct ModuleDir
 {
     std::string path;
@@ -21,11 +22,12 @@ struct ModuleDir
     {
         char tmpl[] = "/tmp/sqlgate-modules-XXXXXX";
         path = mkdtemp(tmpl) ? tmpl : "";
-        for (const auto& e : std::filesystem::directory_iterator(SQLGATE_MODULE_DIR))
+        std::filesystem::path build = std::filesystem::path(SqlGate::binary()).parent_path() / "..";
+        for (const auto& e : std::filesystem::directory_iterator(build / "lib/sqlgate"))
         {
             std::filesystem::create_symlink(e.path(), path + "/" + e.path().filename().string());
         }
-        std::filesystem::create_symlink(std::string(SQLGATE_TEST_MODULE_DIR) + "/libthrowfilter.so",
+        std::filesystem::create_symlink(build / "test/modules/libthrowfilter.so",
                                         path + "/libthrowfilter.so");
     }
     ~ModuleDir() { std::filesystem::remove_all(path); }

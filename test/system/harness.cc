@@ -36,12 +36,15 @@ using namespace detail;
 
 std::string SqlGate::binary()
 {
-    return SQLGATE_BINARY;
+    // SQLGATE_TEST_BINARY runs the tests against another build's daemon (scripts/check's
+    // sanitizer job: build-asan/bin/sqlgate); by default the one built with the tests.
+    const char* other = getenv("SQLGATE_TEST_BINARY");
+    return other && *other ? other : SQLGATE_BINARY;
 }
 
 bool SqlGate::binary_exists()
 {
-    return access(SQLGATE_BINARY, X_OK) == 0;
+    return access(binary().c_str(), X_OK) == 0;
 }
 
 SqlGate::SqlGate(const std::string& config, int wait_port,
