@@ -32,6 +32,9 @@
  * - Bytes that arrive with no command outstanding (e.g. the ERR a server
  *   sends when the connection is killed) are tracked as a reply to COM_SLEEP
  *   that ends with the first OK/ERR.
+ *
+ * The handlers that decide the framing (reply_handlers.cc) also note in
+ * m_packet what each packet is; process() hands that to the observer, if any.
  */
 #include <algorithm>
 
@@ -139,6 +142,26 @@ void ReplyTracker::begin_reply()
     }
 }
 
+/// Row packets (and continuations) are not held: they are told apart from
+/// the terminator of the rows by their first byte and length.
+ReplyTracker::RowTest ReplyTracker::row_test(const unsigned char* p, size_t n, uint32_t len) const
+{
+    if (m_state != State::ROWS)
+    {
+        // A 16 MiB control packet continues: pass it through.
+        return m_continuation ? RowTest::ROW : RowTest::CONTROL;
+    }
+    if (m_continuation || len >= MAX_PAYLOAD || len == 0)
+    {
+        return RowTest::ROW;
+    }
+    if (n == 0)
+    {
+        return RowTest::MORE;  // need the first payload byte to tell
+    }
+    return p[0] == 0xfe || p[0] == 0xff ? RowTest::CONTROL : RowTest::ROW;
+}
+
 size_t ReplyTracker::process(const Buffer& data, Reply& reply)
 {
     const size_t size = data.size();
@@ -152,11 +175,12 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
     }
     size_t pos = 0;
     Action action = Action::CONTINUE;
+    SliceCursor cursor;
     while (pos < size && action == Action::CONTINUE)
     {
         if (m_packet_left > 0)
         {
-            // The rest of a row packet released in part.
+            // The rest of a row packet released in part (never with an observer).
             size_t n = std::min<uint64_t>(size - pos, m_packet_left);
             pos += n;
             m_packet_left -= n;
@@ -172,50 +196,43 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
         const size_t total = HEADER_LEN + len;
         const unsigned char* p = buf + HEADER_LEN;
         const size_t n = std::min<size_t>(have - HEADER_LEN, len);
-        bool row = false;
-        if (m_state == State::ROWS)
+        const RowTest test = row_test(p, n, len);
+        if (test == RowTest::MORE || (test == RowTest::CONTROL && size - pos < total))
         {
-            if (m_continuation || len >= MAX_PAYLOAD || len == 0)
-            {
-                row = true;
-            }
-            else if (n == 0)
-            {
-                break;  // need the first payload byte to tell
-            }
-            else
-            {
-                row = p[0] != 0xfe && p[0] != 0xff;
-            }
+            break;  // control packets are held until whole
         }
-        else if (m_continuation)
+        if (test == RowTest::ROW)
         {
-            row = true;  // a 16 MiB control packet continues: pass it through
-        }
-        if (row)
-        {
+            if (m_observer)
+            {
+                if (size - pos < total)
+                {
+                    break;  // an observer gets whole packets
+                }
+                report_row(data, pos, len, cursor);
+            }
             if (!m_continuation && m_state == State::ROWS)
             {
                 ++m_reply.rows;
             }
             m_continuation = len == MAX_PAYLOAD;
-            if (size - pos >= total)
-            {
-                pos += total;
-            }
-            else
-            {
-                m_packet_left = total - (size - pos);
-                pos = size;
-            }
+            m_packet_left = size - pos >= total ? 0 : total - (size - pos);
+            pos = m_packet_left ? size : pos + total;
             continue;
         }
-        if (size - pos < total)
-        {
-            break;  // control packets are held until whole
-        }
         m_continuation = len == MAX_PAYLOAD;
-        action = handle_packet(data, pos, p, n, len);
+        if (m_observer)
+        {
+            std::string_view payload = payload_view(data, pos, len, cursor);
+            m_packet = ReplyPacket{};
+            action = handle_packet(
+                data, pos, reinterpret_cast<const unsigned char*>(payload.data()), len, len);
+            report(payload, pos, buf[3], action == Action::END);
+        }
+        else
+        {
+            action = handle_packet(data, pos, p, n, len);
+        }
         pos += total;
     }
     if (pos == 0)
@@ -235,255 +252,58 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
     return pos;
 }
 
-void ReplyTracker::read_ok(const unsigned char* p, size_t n)
+std::string_view ReplyTracker::payload_view(const Buffer& data, size_t pos, uint32_t len,
+                                            SliceCursor& c)
 {
-    const unsigned char* q = p + 1;
-    const unsigned char* end = p + n;
-    uint64_t affected = 0, insert_id = 0;
-    if (read_lenenc(q, end, affected) && read_lenenc(q, end, insert_id) && end - q >= 4)
+    const size_t from = pos + HEADER_LEN;
+    while (c.index < data.slice_count() && c.start + data.slice(c.index).length <= from)
     {
-        m_reply.affected_rows = affected;
-        m_reply.server_status = u16(q);
-        m_reply.warnings = u16(q + 2);
+        c.start += data.slice(c.index).length;
+        ++c.index;
     }
-}
-
-void ReplyTracker::read_eof(const unsigned char* p, size_t n)
-{
-    if (n >= 5)
+    if (len == 0)
     {
-        m_reply.warnings = u16(p + 1);
-        m_reply.server_status = u16(p + 3);
+        return {};
     }
-}
-
-void ReplyTracker::read_err(const Buffer& data, size_t pos, uint32_t len)
-{
-    unsigned char head[9] = {};
-    size_t have = data.copy_out(pos + HEADER_LEN, head, std::min<size_t>(len, sizeof(head)));
-    m_reply.is_error = true;
-    m_reply.error_code = have >= 3 ? u16(head + 1) : 0;
-    // The message follows "#" and the 5-character SQLSTATE (protocol 4.1).
-    size_t skip = (have >= 9 && head[3] == '#') ? 9 : std::min<size_t>(have, 3);
-    m_reply.error_message.resize(len > skip ? len - skip : 0);
-    data.copy_out(pos + HEADER_LEN + skip, m_reply.error_message.data(),
-                  m_reply.error_message.size());
-}
-
-/// At the EOF after the column definitions (read already): did a cursor open?
-/// Only the first result set of an execute that asked for one can open it.
-bool ReplyTracker::cursor_opened()
-{
-    const bool asked = m_opening_cursor;
-    m_opening_cursor = false;
-    const uint16_t status = m_reply.server_status;
-    return asked && (status & srv::CURSOR_EXISTS) && !(status & srv::MORE_RESULTS_EXIST);
-}
-
-/// OK/EOF ending a result (rows, or column definitions of a cursor).
-ReplyTracker::Action ReplyTracker::handle_terminator(const unsigned char* p, size_t n, uint32_t len)
-{
-    if ((m_caps & cap::DEPRECATE_EOF) && len >= 7)
+    if (c.index < data.slice_count())
     {
-        read_ok(p, n);
+        const Slice& s = data.slice(c.index);
+        if (from + len <= c.start + s.length)
+        {
+            return {reinterpret_cast<const char*>(s.data()) + (from - c.start), len};
+        }
+    }
+    m_scratch.resize(len);
+    data.copy_out(from, m_scratch.data(), len);
+    return m_scratch;
+}
+
+void ReplyTracker::report(std::string_view payload, size_t pos, uint8_t seq, bool last)
+{
+    m_packet.command = m_command;
+    m_packet.sequence = seq;
+    m_packet.last = last;
+    m_packet.continued = payload.size() == MAX_PAYLOAD;
+    m_packet.offset = pos;
+    m_packet.payload = payload;
+    m_observer->on_packet(m_packet);
+}
+
+void ReplyTracker::report_row(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c)
+{
+    std::string_view payload = payload_view(data, pos, len, c);
+    m_packet = ReplyPacket{};
+    if (m_continuation)
+    {
+        m_packet.kind = PacketKind::CONTINUATION;
     }
     else
     {
-        read_eof(p, n);
+        const bool binary = m_command == COM_STMT_EXECUTE || m_command == COM_STMT_FETCH ||
+                            m_command == COM_STMT_BULK_EXECUTE;
+        m_packet.kind = binary ? PacketKind::BINARY_ROW : PacketKind::TEXT_ROW;
     }
-    if (m_reply.server_status & srv::MORE_RESULTS_EXIST)
-    {
-        m_state = State::START;
-        return Action::CONTINUE;
-    }
-    return Action::END;
-}
-
-ReplyTracker::Action ReplyTracker::handle_first(const Buffer& data, size_t pos,
-                                                const unsigned char* p, size_t n, uint32_t len)
-{
-    const uint8_t first = n ? p[0] : 0;
-    if (m_command == COM_STMT_PREPARE && first == 0x00 && n >= 12)
-    {
-        m_prepare_columns = u16(p + 5);
-        m_params_left = u16(p + 7);
-        m_reply.warnings = u16(p + 10);
-        if (m_params_left)
-        {
-            m_state = State::PREPARE_PARAMS;
-            return Action::CONTINUE;
-        }
-        if (m_prepare_columns)
-        {
-            m_columns_left = m_prepare_columns;
-            m_state = State::PREPARE_COLS;
-            return Action::CONTINUE;
-        }
-        return Action::END;
-    }
-    if (m_command == COM_CHANGE_USER && (first == 0xfe || first == 0x01))
-    {
-        m_auth_pending = true;  // auth switch / more data: the final OK/ERR comes later
-        return Action::PIECE;
-    }
-    switch (first)
-    {
-        case 0x00:
-            read_ok(p, n);
-            if (m_reply.server_status & srv::MORE_RESULTS_EXIST)
-            {
-                m_state = State::START;
-                return Action::CONTINUE;
-            }
-            return Action::END;
-
-        case 0xfe:
-            // EOF (COM_SET_OPTION without DEPRECATE_EOF) or an OK with a 0xfe header.
-            if (len < 9)
-            {
-                read_eof(p, n);
-            }
-            else
-            {
-                read_ok(p, n);
-            }
-            if (m_reply.server_status & srv::MORE_RESULTS_EXIST)
-            {
-                m_state = State::START;
-                return Action::CONTINUE;
-            }
-            return Action::END;
-
-        case 0xfb:
-            m_state = State::LOAD_DATA;
-            return Action::PIECE;
-
-        default:
-            break;
-    }
-    // A result set: column count, and with MARIADB_CACHE_METADATA a byte
-    // saying whether the column definitions follow.
-    const unsigned char* q = p;
-    uint64_t columns = 0;
-    read_lenenc(q, p + n, columns);
-    bool metadata = true;
-    if ((m_caps & cap::MARIADB_CACHE_METADATA) && q < p + n)
-    {
-        metadata = *q != 0;
-    }
-    m_reply.is_resultset = true;
-    m_columns_left = metadata ? columns : 0;
-    if (m_columns_left)
-    {
-        m_state = State::COLDEFS;
-    }
-    else
-    {
-        m_state = (m_caps & cap::DEPRECATE_EOF) ? State::ROWS : State::COLDEF_EOF;
-    }
-    return Action::CONTINUE;
-}
-
-ReplyTracker::Action ReplyTracker::handle_packet(const Buffer& data, size_t pos,
-                                                 const unsigned char* p, size_t n, uint32_t len)
-{
-    const uint8_t first = n ? p[0] : 0;
-    const bool deprecate_eof = m_caps & cap::DEPRECATE_EOF;
-    if (first == 0xff && len > 0)
-    {
-        if (n >= 3 && u16(p + 1) == 0xffff)
-        {
-            return Action::CONTINUE;  // MariaDB progress report
-        }
-        read_err(data, pos, len);
-        return Action::END;
-    }
-    switch (m_state)
-    {
-        case State::START:
-        case State::LOAD_DATA:
-        case State::LOAD_DATA_END:
-            return handle_first(data, pos, p, n, len);
-
-        case State::COLDEFS:
-            if (--m_columns_left == 0)
-            {
-                m_state = deprecate_eof ? State::ROWS : State::COLDEF_EOF;
-            }
-            return Action::CONTINUE;
-
-        case State::COLDEF_EOF:
-            read_eof(p, n);
-            if (cursor_opened())
-            {
-                return Action::END;  // rows come with COM_STMT_FETCH
-            }
-            m_state = State::ROWS;
-            return Action::CONTINUE;
-
-        case State::ROWS:
-            // Only terminators get here (rows are handled in process()).
-            return handle_terminator(p, n, len);
-
-        case State::PREPARE_PARAMS:
-            if (--m_params_left == 0)
-            {
-                if (!deprecate_eof)
-                {
-                    m_state = State::PREPARE_PARAMS_EOF;
-                    return Action::CONTINUE;
-                }
-                if (!m_prepare_columns)
-                {
-                    return Action::END;
-                }
-                m_columns_left = m_prepare_columns;
-                m_state = State::PREPARE_COLS;
-            }
-            return Action::CONTINUE;
-
-        case State::PREPARE_PARAMS_EOF:
-            if (!m_prepare_columns)
-            {
-                return Action::END;
-            }
-            m_columns_left = m_prepare_columns;
-            m_state = State::PREPARE_COLS;
-            return Action::CONTINUE;
-
-        case State::PREPARE_COLS:
-            if (--m_columns_left == 0)
-            {
-                if (deprecate_eof)
-                {
-                    return Action::END;
-                }
-                m_state = State::PREPARE_COLS_EOF;
-            }
-            return Action::CONTINUE;
-
-        case State::PREPARE_COLS_EOF:
-            return Action::END;
-
-        case State::FIELD_LIST:
-            if (first == 0xfe && len < MAX_PAYLOAD)
-            {
-                if (len < 9)
-                {
-                    read_eof(p, n);
-                }
-                else
-                {
-                    read_ok(p, n);
-                }
-                return Action::END;
-            }
-            return Action::CONTINUE;
-
-        case State::STATISTICS:
-            return Action::END;
-    }
-    return Action::CONTINUE;
+    report(payload, pos, data.at(pos + 3), false);
 }
 
 }  // namespace sqlgate::mariadb

@@ -226,10 +226,112 @@ struct ChangeUser
 bool parse_change_user(std::string_view payload, uint64_t client_caps, ChangeUser& out);
 std::string build_change_user(const ChangeUser& c, uint64_t caps);
 
+// ---------------------------------------------------------------- single packets
+
+/// The fields of an OK packet.
+struct OkFields
+{
+    uint64_t affected_rows = 0;
+    uint64_t insert_id = 0;
+    uint16_t status = 0;
+    uint16_t warnings = 0;
+    std::string_view info;  ///< human-readable info (empty when absent or cut short)
+};
+/// An OK packet: header 0x00, or 0xfe where DEPRECATE_EOF puts an OK in place
+/// of an EOF; then affected rows, insert id, status and warnings. @c caps:
+/// with SESSION_TRACK the info is a length-encoded string, else the rest.
+bool parse_ok_packet(std::string_view payload, uint64_t caps, OkFields& out);
+/// An EOF packet: 0xfe, warnings, status, and under 9 bytes in all.
+bool parse_eof_packet(std::string_view payload, uint16_t& warnings, uint16_t& status);
+
+/// The fields of an ERR packet.
+struct ErrFields
+{
+    uint16_t code = 0;
+    std::string_view sqlstate;  ///< 5 characters, or empty when the packet has none
+    std::string_view message;
+};
+/// An ERR packet: 0xff, code, then ('#', 5-character SQLSTATE) and the message.
+bool parse_err_packet(std::string_view payload, ErrFields& out);
+
 // ---------------------------------------------------------------- replies
 
+/// What a packet of a reply is, as the ReplyTracker found it.
+enum class PacketKind : uint8_t
+{
+    OK,                   ///< OK: ends the reply, or one result of several (more_results())
+    ERR,                  ///< ERR: ends the reply
+    PROGRESS,             ///< MariaDB progress report (0xff, code 0xffff): ends nothing
+    EOF_PACKET,           ///< an EOF that is the whole reply (COM_SET_OPTION, COM_DEBUG)
+    LOCAL_INFILE,         ///< LOAD DATA LOCAL request (0xfb); info: the file name
+    COLUMN_COUNT,         ///< first packet of a result set; count, metadata
+    COLUMN_DEF,           ///< a column definition; count: definitions still to come
+    COLUMNS_END,          ///< EOF after the column definitions (not with DEPRECATE_EOF)
+    TEXT_ROW,             ///< a row of a text result set (COM_QUERY)
+    BINARY_ROW,           ///< a row of a binary result set (COM_STMT_EXECUTE, COM_STMT_FETCH)
+    RESULT_END,           ///< EOF (with DEPRECATE_EOF an OK with a 0xfe header) after the rows
+    PREPARE_OK,           ///< first packet of a COM_STMT_PREPARE reply
+    PARAM_DEF,            ///< a parameter definition; count: definitions still to come
+    PARAMS_END,           ///< EOF after the parameter definitions
+    PREPARE_COLUMN_DEF,   ///< a column definition of a prepare reply; count as above
+    PREPARE_COLUMNS_END,  ///< EOF after them
+    FIELD_DEF,            ///< a column definition answering COM_FIELD_LIST
+    STATISTICS,           ///< the text answering COM_STATISTICS (in info)
+    AUTH_SWITCH,          ///< COM_CHANGE_USER: auth switch request or more auth data
+    CONTINUATION,         ///< a packet continuing the one before (that one had 0xffffff bytes)
+};
+const char* packet_kind_name(PacketKind kind);
+
+/// One packet of a reply, reported to a ReplyObserver. Only the fields of its
+/// kind are set; the others are zero or empty.
+struct ReplyPacket
+{
+    PacketKind kind = PacketKind::OK;
+    uint8_t command = 0;     ///< the command the reply answers (COM_xxx)
+    uint8_t sequence = 0;    ///< sequence number from the header
+    bool last = false;       ///< the packet ends the reply
+    bool continued = false;  ///< 0xffffff bytes long: CONTINUATION packets follow
+    /// Too short, too long or not of the layout its kind has (OK, ERR, EOFs,
+    /// COLUMN_COUNT are checked; definitions and rows are not decoded here).
+    bool malformed = false;
+    bool metadata = true;      ///< COLUMN_COUNT: column definitions follow (MARIADB_CACHE_METADATA)
+    size_t offset = 0;         ///< where the packet's header starts in the data given to process()
+    std::string_view payload;  ///< the whole payload (without the header)
+    uint64_t count = 0;        ///< COLUMN_COUNT: columns; *_DEF: definitions still to come
+    uint64_t affected_rows = 0;  ///< OK, RESULT_END as an OK
+    uint64_t insert_id = 0;      ///< OK, RESULT_END as an OK
+    uint16_t server_status = 0;  ///< OK and the EOFs
+    uint16_t warnings = 0;       ///< OK, the EOFs, PREPARE_OK
+    uint16_t error_code = 0;     ///< ERR
+    uint32_t statement_id = 0;   ///< PREPARE_OK
+    uint16_t columns = 0;        ///< PREPARE_OK
+    uint16_t params = 0;         ///< PREPARE_OK
+    std::string_view sqlstate;   ///< ERR: empty when the packet has none
+    std::string_view message;    ///< ERR
+    std::string_view info;       ///< OK: info; LOCAL_INFILE: file name; STATISTICS: the text
+    bool more_results() const { return server_status & srv::MORE_RESULTS_EXIST; }
+};
+
 /**
- * Knows where each reply of a backend connection ends.
+ * Told the kind of every packet a ReplyTracker walks over (see
+ * ReplyTracker::set_observer()). Not owned by the tracker; called on the
+ * tracker's thread, from inside process(), so it must not call the tracker.
+ */
+class ReplyObserver
+{
+public:
+    /// @c packet and the views in it are valid only during the call.
+    virtual void on_packet(const ReplyPacket& packet) = 0;
+
+protected:
+    ~ReplyObserver() = default;
+};
+
+/**
+ * Knows where each reply of a backend connection ends, and what each of its
+ * packets is. It is the one parser of MariaDB reply framing in sqlgate: the
+ * backend connection runs one per server connection, the SQL-over-HTTP
+ * client one of its own to decode values (see docs/architecture.md).
  *
  * The backend connection calls command_sent() for every packet it writes and
  * process() on the bytes it reads. process() returns how many leading bytes
@@ -237,6 +339,14 @@ std::string build_change_user(const ChangeUser& c, uint64_t caps);
  * is set when that piece ends the reply. Large row packets are released in
  * part as they arrive, so memory stays bounded; small control packets (OK,
  * ERR, EOF, column definitions) are held until whole.
+ *
+ * Observing: with set_observer(), process() reports every packet it walks
+ * over, in order, before returning the piece that holds it. Then every packet,
+ * a row too, is held until whole and reported once (a packet of 0xffffff
+ * bytes, then its CONTINUATION packets). The payload is a view into the
+ * Buffer's block when the packet lies in one slice, else into a copy the
+ * tracker keeps. Without an observer (the default, and the backend's case)
+ * nothing is reported or allocated: a null test per packet is all it costs.
  *
  * Handles: OK/ERR; text and binary result sets with and without
  * DEPRECATE_EOF; multi-results (MORE_RESULTS_EXIST); COM_STMT_PREPARE
@@ -252,6 +362,8 @@ class ReplyTracker
 public:
     void set_capabilities(uint64_t caps) { m_caps = caps; }
     uint64_t capabilities() const { return m_caps; }
+    /// Report packets to @c observer (nullptr: to nobody). Not owned.
+    void set_observer(ReplyObserver* observer) { m_observer = observer; }
 
     /// A whole command packet is being written to the server. Returns true
     /// if the server will answer it.
@@ -293,18 +405,41 @@ private:
         PIECE,     ///< the reply goes on but the piece must end here (LOAD DATA, auth switch)
         END,       ///< the packet ends the reply
     };
+    /// Where process() is in the slices of its data (for contiguous views).
+    struct SliceCursor
+    {
+        size_t index = 0;
+        size_t start = 0;  ///< offset of slice @c index in the data
+    };
+    enum class RowTest
+    {
+        ROW,      ///< a row, or a packet continuing one of 0xffffff bytes
+        CONTROL,  ///< anything else: held until whole
+        MORE,     ///< the first payload byte is needed to tell
+    };
+    RowTest row_test(const unsigned char* p, size_t n, uint32_t len) const;
     void begin_reply();
-    /// One whole control packet at @c pos of @c data; @c p holds its header
-    /// and the first @c n bytes of its payload.
+    /// One whole control packet at @c pos of @c data; @c p holds the first
+    /// @c n bytes of its payload (all of it with an observer).
     Action handle_packet(const Buffer& data, size_t pos, const unsigned char* p, size_t n,
                          uint32_t len);
-    Action handle_first(const Buffer& data, size_t pos, const unsigned char* p, size_t n,
-                        uint32_t len);
+    Action handle_first(const unsigned char* p, size_t n, uint32_t len);
+    Action handle_other(const unsigned char* p, size_t n, uint32_t len);
+    Action handle_prepare(const unsigned char* p, size_t n);
+    Action prepare_columns();
+    Action handle_column_count(const unsigned char* p, size_t n);
     Action handle_terminator(const unsigned char* p, size_t n, uint32_t len);
+    bool read_terminator(const unsigned char* p, size_t n, uint32_t len);
+    Action end_unless_more();
     bool cursor_opened();
     void read_ok(const unsigned char* p, size_t n);
     void read_eof(const unsigned char* p, size_t n);
-    void read_err(const Buffer& data, size_t pos, uint32_t len);
+    void eof_fields(const unsigned char* p, size_t n);
+    void read_err(const Buffer& data, size_t pos, const unsigned char* p, size_t n, uint32_t len);
+    /// The payload of the whole packet at @c pos, contiguous (observer only).
+    std::string_view payload_view(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c);
+    void report(std::string_view payload, size_t pos, uint8_t seq, bool last);
+    void report_row(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c);
 
     /// A command awaiting its reply.
     struct Pending
@@ -326,6 +461,9 @@ private:
     bool m_continuation = false;  ///< next packet continues a 16 MiB one
     bool m_auth_pending = false;  ///< COM_CHANGE_USER: auth switch under way
     Reply m_reply;
+    ReplyObserver* m_observer = nullptr;
+    ReplyPacket m_packet;   ///< what the handlers found (read by the observer only)
+    std::string m_scratch;  ///< a packet that spans slices, joined (observer only)
 };
 
 }  // namespace sqlgate::mariadb
