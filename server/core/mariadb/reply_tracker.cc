@@ -9,6 +9,8 @@
  *   an OK packet with a 0xfe header (any length under 0xffffff).
  * - A row packet can start with 0xfe/0xff only when it is 0xffffff long; a
  *   packet of 0xffffff bytes is continued by the next one (maybe empty).
+ *   Without DEPRECATE_EOF the protocol also calls a 0xfe packet of 9 bytes
+ *   or more a row (an EOF is shorter): MariaDB sends none, but so it is read.
  * - With MARIADB_CACHE_METADATA the column count is followed by one byte
  *   saying whether column definitions follow.
  * - A COM_STMT_EXECUTE that opens a cursor ends after the column definitions
@@ -159,7 +161,11 @@ ReplyTracker::RowTest ReplyTracker::row_test(const unsigned char* p, size_t n, u
     {
         return RowTest::MORE;  // need the first payload byte to tell
     }
-    return p[0] == 0xfe || p[0] == 0xff ? RowTest::CONTROL : RowTest::ROW;
+    if (p[0] == 0xfe)
+    {
+        return !(m_caps & cap::DEPRECATE_EOF) && len >= 9 ? RowTest::ROW : RowTest::CONTROL;
+    }
+    return p[0] == 0xff ? RowTest::CONTROL : RowTest::ROW;
 }
 
 size_t ReplyTracker::process(const Buffer& data, Reply& reply)

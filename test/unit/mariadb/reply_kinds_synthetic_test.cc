@@ -211,6 +211,20 @@ TEST(ReplyKinds, ColumnCounts)
     }
 }
 
+TEST(ReplyKinds, NineByte0xfeRowWithoutDeprecateEof)
+{
+    // Without DEPRECATE_EOF an EOF is under 9 bytes: a longer 0xfe packet is a row.
+    std::string row = "\xfe" + std::string(8, '\0');
+    std::string eof("\xfe\x00\x00\x02\x00", 5);
+    std::string reply = pkt(1, "\x01") + pkt(2, COLDEF) + pkt(3, eof) + pkt(4, row) + pkt(5, eof);
+    Observed r(cap::PROTOCOL_41, "\x03SELECT a FROM t", reply);
+    EXPECT_EQ(r.rec.kinds(), std::vector<K>({K::COLUMN_COUNT, K::COLUMN_DEF, K::COLUMNS_END,
+                                             K::TEXT_ROW, K::RESULT_END}));
+    EXPECT_EQ(r.released, reply.size());
+    EXPECT_TRUE(r.last.complete);
+    EXPECT_EQ(r.last.rows, 1u);
+}
+
 TEST(ReplyKinds, ProgressAndAuthSwitch)
 {
     std::string progress = pkt(1, std::string("\xff\xff\xff\x01\x01\x02\x10\x27\x00\x05stage", 15));
