@@ -1,9 +1,6 @@
 #include "sqlgate/httpsql/resultset.hh"
 
-#include <strings.h>
 #include <algorithm>
-#include <array>
-#include <iterator>
 
 #include "sqlgate/mariadb.hh"
 #include "wire.hh"
@@ -13,266 +10,312 @@ namespace sqlgate::httpsql
 
 namespace
 {
-using mariadb::read_lenenc;
 using mariadb::read_lenenc_str;
-
 }  // namespace
 
 // ---------------------------------------------------------------- decoder
 
-ReplyDecoder::ReplyDecoder(uint64_t capabilities) : m_caps(capabilities) {}
+using mariadb::PacketKind;
+using mariadb::ReplyPacket;
+
+ReplyDecoder::ReplyDecoder(uint64_t capabilities) : m_caps(capabilities)
+{
+    m_tracker.set_capabilities(capabilities);
+    m_tracker.set_observer(this);
+}
+
+void ReplyDecoder::set_capabilities(uint64_t capabilities)
+{
+    m_caps = capabilities;
+    m_tracker.set_capabilities(capabilities);
+}
 
 void ReplyDecoder::start(Kind kind, ResultSink& sink)
 {
-    m_kind = kind;
+    static const char commands[] = {mariadb::COM_QUERY, mariadb::COM_STMT_PREPARE,
+                                    mariadb::COM_STMT_EXECUTE};
+    m_tracker = mariadb::ReplyTracker();
+    m_tracker.set_capabilities(m_caps);
+    m_tracker.set_observer(this);
+    m_tracker.command_sent(
+        mariadb::make_packet(0, std::string_view(&commands[static_cast<int>(kind)], 1)));
     m_sink = &sink;
-    m_state = State::FIRST;
-    m_columns.clear();
-    m_left = 0;
+    m_seq = 1;
+    m_failed = false;
     m_error.clear();
+    m_done = false;
+    begin_reply();
+}
+
+void ReplyDecoder::begin_reply()
+{
+    m_done = false;
+    m_infile = false;
+    m_in_train = false;
+    m_train.clear();
+    m_columns.clear();
 }
 
 bool ReplyDecoder::fail(std::string msg)
 {
-    m_state = State::FAILED;
-    m_error = std::move(msg);
+    if (!m_failed)
+    {
+        m_failed = true;
+        m_error = std::move(msg);
+    }
     return false;
 }
 
-bool ReplyDecoder::packet(std::string_view p)
+bool ReplyDecoder::packet(std::string_view payload)
 {
-    if (m_state == State::IDLE || m_state == State::DONE || m_state == State::FAILED)
+    if (m_failed)
     {
-        return m_state == State::FAILED ? false : fail("packet outside a reply");
+        return false;
     }
-    if (p.empty())
+    if (m_done || m_tracker.idle())
     {
-        return fail("empty packet");
+        return fail("packet outside a reply");
     }
-    auto head = static_cast<unsigned char>(p[0]);
-    if (head == 0xff && m_state != State::INFILE)
+    Buffer b = mariadb::make_packet(m_seq, payload);
+    m_seq += payload.size() / mariadb::MAX_PAYLOAD + 1;
+    if (!feed(b))
     {
-        if (p.size() < 3)
-        {
-            return fail("truncated ERR packet");
-        }
-        uint16_t code = u16(ubegin(p) + 1);
-        std::string_view rest = p.substr(3), state = "HY000";
-        if (code == 0xffff && (m_caps & mariadb::cap::MARIADB_PROGRESS))
-        {
-            return true;  // progress report
-        }
-        if (!rest.empty() && rest[0] == '#')
-        {
-            if (rest.size() < 6)
-            {
-                return fail("truncated ERR packet");
-            }
-            state = rest.substr(1, 5);
-            rest.remove_prefix(6);
-        }
-        m_state = State::DONE;
-        m_sink->on_error(code, state, rest);
-        return true;
+        return false;
     }
-    switch (m_state)
-    {
-        case State::FIRST:
-            return m_kind == Kind::PREPARE ? prepare_ok(p) : first(p);
-        case State::COLDEFS:
-        case State::PREP_PARAMS:
-        case State::PREP_COLS:
-            return column(p);
-        case State::COLDEFS_EOF:
-            return expect_eof(p, State::ROWS);
-        case State::PREP_PARAMS_EOF:
-            if (!expect_eof(p, State::PREP_COLS))
-            {
-                return false;
-            }
-            return after_prepare_block();
-        case State::PREP_COLS_EOF:
-            if (!expect_eof(p, State::DONE))
-            {
-                return false;
-            }
-            m_sink->on_prepared(m_stmt_id, m_params, m_prep_columns);
-            return true;
-        case State::ROWS:
-            return row(p);
-        case State::INFILE:
-        {
-            EndInfo end;
-            if (head != 0xff && !parse_ok(p, end))
-            {
-                return fail("malformed reply after LOAD DATA LOCAL");
-            }
-            m_state = State::DONE;
-            return true;
-        }
-        default:
-            return fail("unexpected packet");
-    }
+    return b.empty() || fail("packet outside a reply");
 }
 
-bool ReplyDecoder::first(std::string_view p)
+bool ReplyDecoder::feed(Buffer& data)
 {
-    auto head = static_cast<unsigned char>(p[0]);
-    if (head == 0x00)
+    if (m_failed)
     {
-        EndInfo end;
-        if (!parse_ok(p, end))
+        return false;
+    }
+    if (m_done)
+    {
+        begin_reply();
+    }
+    while (!data.empty())
+    {
+        if (m_tracker.idle())
         {
-            return fail("malformed OK packet");
+            return fail("bytes outside a reply");
         }
-        return end_of_result(end);
-    }
-    if (head == 0xfb)
-    {
-        m_state = State::INFILE;
-        m_sink->on_error(LOCAL_INFILE_ERRNO, LOCAL_INFILE_SQLSTATE,
-                         "LOAD DATA LOCAL is not supported over HTTP");
-        return true;
-    }
-    const unsigned char* q = ubegin(p);
-    const unsigned char* end = q + p.size();
-    uint64_t count = 0;
-    if (head == 0xfe || !read_lenenc(q, end, count) || count == 0)
-    {
-        return fail("malformed column count packet");
-    }
-    if (m_caps & mariadb::cap::MARIADB_CACHE_METADATA)
-    {
-        if (q == end || *q != 1)
+        Reply reply;
+        size_t n = m_tracker.process(data, reply);
+        if (n == 0)
         {
-            return fail("result set without metadata (cached metadata is not supported)");
+            break;
         }
-        ++q;
+        data.consume(n);
+        if (m_failed)
+        {
+            return false;
+        }
+        if (reply.complete)
+        {
+            break;
+        }
     }
-    if (q != end)
-    {
-        return fail("malformed column count packet");
-    }
-    m_columns.clear();
-    m_columns.reserve(std::min<uint64_t>(count, 4096));
-    m_left = count;
-    m_state = State::COLDEFS;
     return true;
 }
 
-bool ReplyDecoder::prepare_ok(std::string_view p)
+void ReplyDecoder::on_packet(const ReplyPacket& p)
 {
-    const unsigned char* q = ubegin(p);
-    if (p.size() < 9 || q[0] != 0x00)
+    if (m_failed || m_done)
     {
-        return fail("malformed COM_STMT_PREPARE reply");
+        return;
     }
-    m_stmt_id = u32(q + 1);
-    m_prep_columns = u16(q + 5);
-    m_params = u16(q + 7);
-    m_columns.clear();
-    m_left = m_params;
-    m_state = State::PREP_PARAMS;
-    return after_prepare_block();
+    if (decode(p) && p.last)
+    {
+        m_done = true;
+    }
 }
 
-/// Moves past empty definition blocks of a prepare reply.
-bool ReplyDecoder::after_prepare_block()
+bool ReplyDecoder::decode(const ReplyPacket& p)
 {
-    if (m_state == State::PREP_PARAMS && m_left == 0)
+    if (p.kind == PacketKind::CONTINUATION)
     {
-        m_state = State::PREP_COLS;
-        m_left = m_prep_columns;
-        m_columns.clear();
+        return continuation(p);
     }
-    if (m_state == State::PREP_COLS && m_left == 0)
+    if (m_in_train)
     {
-        m_state = State::DONE;
+        return fail("a packet of 16 MiB is not continued");
+    }
+    if (p.payload.empty())
+    {
+        return fail("empty packet");
+    }
+    if (p.continued && p.kind != PacketKind::TEXT_ROW && p.kind != PacketKind::BINARY_ROW)
+    {
+        return fail(std::string(mariadb::packet_kind_name(p.kind)) + " packet of 16 MiB");
+    }
+    if (p.kind == PacketKind::PROGRESS)
+    {
+        return true;
+    }
+    if (m_infile)
+    {
+        return after_infile(p);
+    }
+    if (p.kind == PacketKind::ERR)
+    {
+        return error_packet(p);
+    }
+    return p.command == mariadb::COM_STMT_PREPARE ? prepare_packet(p) : result_packet(p);
+}
+
+bool ReplyDecoder::error_packet(const ReplyPacket& p)
+{
+    if (p.malformed)
+    {
+        return fail("truncated ERR packet");
+    }
+    m_sink->on_error(p.error_code, p.sqlstate.empty() ? "HY000" : p.sqlstate, p.message);
+    return true;
+}
+
+/// After a LOAD DATA LOCAL request: the server's OK or ERR, consumed silently.
+bool ReplyDecoder::after_infile(const ReplyPacket& p)
+{
+    if (p.kind == PacketKind::ERR || (p.kind == PacketKind::OK && !p.malformed))
+    {
+        m_infile = false;
+        return true;
+    }
+    return fail("malformed reply after LOAD DATA LOCAL");
+}
+
+bool ReplyDecoder::result_packet(const ReplyPacket& p)
+{
+    switch (p.kind)
+    {
+        case PacketKind::OK:
+            return p.malformed ? fail("malformed OK packet") : end_of_result(p);
+        case PacketKind::LOCAL_INFILE:
+            m_infile = true;
+            m_sink->on_error(LOCAL_INFILE_ERRNO, LOCAL_INFILE_SQLSTATE,
+                             "LOAD DATA LOCAL is not supported over HTTP");
+            return true;
+        case PacketKind::COLUMN_COUNT:
+            if (!p.metadata)
+            {
+                return fail("result set without metadata (cached metadata is not supported)");
+            }
+            if (p.malformed)
+            {
+                return fail("malformed column count packet");
+            }
+            m_columns.clear();
+            m_columns.reserve(std::min<uint64_t>(p.count, 4096));
+            return true;
+        case PacketKind::COLUMN_DEF:
+            if (!column(p.payload, true))
+            {
+                return false;
+            }
+            if (p.count == 0)
+            {
+                m_sink->on_columns(m_columns);
+            }
+            return true;
+        case PacketKind::COLUMNS_END:
+            if (p.malformed)
+            {
+                return fail("expected an EOF packet");
+            }
+            return !p.last || end_of_result(p);  // the end of a reply that opened a cursor
+        case PacketKind::TEXT_ROW:
+        case PacketKind::BINARY_ROW:
+            if (p.continued)
+            {
+                m_train.assign(p.payload);
+                m_train_kind = p.kind;
+                m_in_train = true;
+                return true;
+            }
+            return row(p.kind, p.payload);
+        case PacketKind::RESULT_END:
+            return p.malformed ? fail("malformed end of result set") : end_of_result(p);
+        default:
+            return fail(std::string("unexpected ") + mariadb::packet_kind_name(p.kind) + " packet");
+    }
+}
+
+bool ReplyDecoder::prepare_packet(const ReplyPacket& p)
+{
+    switch (p.kind)
+    {
+        case PacketKind::PREPARE_OK:
+            m_stmt_id = p.statement_id;
+            m_params = p.params;
+            m_prep_columns = p.columns;
+            m_columns.clear();
+            break;
+        case PacketKind::PARAM_DEF:
+        case PacketKind::PREPARE_COLUMN_DEF:
+            // Parameter definitions carry nothing useful; only check them.
+            if (!column(p.payload, p.kind == PacketKind::PREPARE_COLUMN_DEF))
+            {
+                return false;
+            }
+            break;
+        case PacketKind::PARAMS_END:
+        case PacketKind::PREPARE_COLUMNS_END:
+            if (p.malformed)
+            {
+                return fail("expected an EOF packet");
+            }
+            break;
+        default:
+            return fail("malformed COM_STMT_PREPARE reply");
+    }
+    if (p.last)
+    {
         m_sink->on_prepared(m_stmt_id, m_params, m_prep_columns);
     }
     return true;
 }
 
-bool ReplyDecoder::column(std::string_view p)
+/// The rest of a row of 16 MiB and more; the last (shorter) packet completes it.
+bool ReplyDecoder::continuation(const ReplyPacket& p)
+{
+    if (!m_in_train)
+    {
+        return fail("unexpected continuation packet");
+    }
+    m_train.append(p.payload);
+    if (p.continued)
+    {
+        return true;
+    }
+    m_in_train = false;
+    std::string joined;
+    joined.swap(m_train);
+    return row(m_train_kind, joined);
+}
+
+bool ReplyDecoder::column(std::string_view p, bool keep)
 {
     Column col;
     if (!parse_column(p, m_caps, col))
     {
         return fail("malformed column definition");
     }
-    bool deprecate_eof = m_caps & mariadb::cap::DEPRECATE_EOF;
-    if (m_state == State::PREP_PARAMS)
+    if (keep)
     {
-        // Parameter definitions carry nothing useful; only count them.
-        if (--m_left == 0)
-        {
-            if (!deprecate_eof)
-            {
-                m_state = State::PREP_PARAMS_EOF;
-                return true;
-            }
-            return after_prepare_block();
-        }
-        return true;
-    }
-    m_columns.push_back(std::move(col));
-    if (--m_left > 0)
-    {
-        return true;
-    }
-    if (m_state == State::PREP_COLS)
-    {
-        if (deprecate_eof)
-        {
-            m_state = State::DONE;
-            m_sink->on_prepared(m_stmt_id, m_params, m_prep_columns);
-        }
-        else
-        {
-            m_state = State::PREP_COLS_EOF;
-        }
-        return true;
-    }
-    m_sink->on_columns(m_columns);
-    m_state = deprecate_eof ? State::ROWS : State::COLDEFS_EOF;
-    return true;
-}
-
-bool ReplyDecoder::expect_eof(std::string_view p, State next)
-{
-    EndInfo end;
-    if (!parse_eof(p, end))
-    {
-        return fail("expected an EOF packet");
-    }
-    m_state = next;
-    if (next == State::PREP_COLS)
-    {
-        m_left = m_prep_columns;
-        m_columns.clear();
+        m_columns.push_back(std::move(col));
     }
     return true;
 }
 
-bool ReplyDecoder::row(std::string_view p)
+bool ReplyDecoder::row(PacketKind kind, std::string_view p)
 {
-    auto head = static_cast<unsigned char>(p[0]);
-    if (head == 0xfe)
+    if (p.empty())
     {
-        EndInfo end;
-        if (m_caps & mariadb::cap::DEPRECATE_EOF)
-        {
-            if (p.size() < mariadb::MAX_PAYLOAD)
-            {
-                return parse_ok(p, end) ? end_of_result(end) : fail("malformed OK packet");
-            }
-        }
-        else if (is_eof_packet(p))
-        {
-            return parse_eof(p, end) ? end_of_result(end) : fail("malformed EOF packet");
-        }
+        return fail("empty packet");
     }
-    return m_kind == Kind::EXECUTE ? binary_row(p) : text_row(p);
+    return kind == PacketKind::BINARY_ROW ? binary_row(p) : text_row(p);
 }
 
 bool ReplyDecoder::text_row(std::string_view p)
@@ -361,173 +404,15 @@ bool ReplyDecoder::binary_row(std::string_view p)
     return true;
 }
 
-bool ReplyDecoder::end_of_result(const EndInfo& end)
+bool ReplyDecoder::end_of_result(const ReplyPacket& p)
 {
-    m_state = end.more_results() ? State::FIRST : State::DONE;
+    EndInfo end;
+    end.affected_rows = p.affected_rows;
+    end.insert_id = p.insert_id;
+    end.status = p.server_status;
+    end.warnings = p.warnings;
     m_sink->on_end(end);
     return true;
-}
-
-// ---------------------------------------------------------------- column metadata
-
-bool is_binary(const Column& col)
-{
-    if (col.charset != BINARY_CHARSET)
-    {
-        return false;
-    }
-    switch (col.type)
-    {
-        case type::VARCHAR:
-        case type::TINY_BLOB:
-        case type::MEDIUM_BLOB:
-        case type::LONG_BLOB:
-        case type::BLOB:
-        case type::VAR_STRING:
-        case type::STRING:
-        case type::GEOMETRY:
-            return true;
-        default:
-            return false;
-    }
-}
-
-const char* type_name(const Column& col)
-{
-    static const char* const ext_names[][2] = {
-        {"json", "JSON"},
-        {"uuid", "UUID"},
-        {"inet4", "INET4"},
-        {"inet6", "INET6"},
-        {"point", "POINT"},
-        {"linestring", "LINESTRING"},
-        {"polygon", "POLYGON"},
-        {"multipoint", "MULTIPOINT"},
-        {"multilinestring", "MULTILINESTRING"},
-        {"multipolygon", "MULTIPOLYGON"},
-        {"geometrycollection", "GEOMETRYCOLLECTION"},
-        {"vector", "VECTOR"},
-    };
-    for (const auto& e : ext_names)
-    {
-        if (!col.ext_type.empty() && strcasecmp(col.ext_type.c_str(), e[0]) == 0)
-        {
-            return e[1];
-        }
-    }
-    // Fixed names by type, UNSIGNED variant second.
-    static const std::pair<uint8_t, std::array<const char*, 2>> simple[] = {
-        {type::DECIMAL, {"DECIMAL", "DECIMAL UNSIGNED"}},
-        {type::NEWDECIMAL, {"DECIMAL", "DECIMAL UNSIGNED"}},
-        {type::TINY, {"TINYINT", "TINYINT UNSIGNED"}},
-        {type::SHORT, {"SMALLINT", "SMALLINT UNSIGNED"}},
-        {type::INT24, {"MEDIUMINT", "MEDIUMINT UNSIGNED"}},
-        {type::LONG, {"INT", "INT UNSIGNED"}},
-        {type::LONGLONG, {"BIGINT", "BIGINT UNSIGNED"}},
-        {type::FLOAT, {"FLOAT", "FLOAT UNSIGNED"}},
-        {type::DOUBLE, {"DOUBLE", "DOUBLE UNSIGNED"}},
-        {type::NULL_TYPE, {"NULL", "NULL"}},
-        {type::TIMESTAMP, {"TIMESTAMP", "TIMESTAMP"}},
-        {type::DATE, {"DATE", "DATE"}},
-        {type::NEWDATE, {"DATE", "DATE"}},
-        {type::TIME, {"TIME", "TIME"}},
-        {type::DATETIME, {"DATETIME", "DATETIME"}},
-        {type::YEAR, {"YEAR", "YEAR"}},
-        {type::BIT, {"BIT", "BIT"}},
-        {type::JSON, {"JSON", "JSON"}},
-        {type::ENUM, {"ENUM", "ENUM"}},
-        {type::SET, {"SET", "SET"}},
-        {type::GEOMETRY, {"GEOMETRY", "GEOMETRY"}},
-    };
-    for (const auto& [t, names] : simple)
-    {
-        if (t == col.type)
-        {
-            return names[(col.flags & flag::UNSIGNED) ? 1 : 0];
-        }
-    }
-    bool binary = is_binary(col);
-    switch (col.type)
-    {
-        case type::VARCHAR:
-        case type::VAR_STRING:
-            return binary ? "VARBINARY" : "VARCHAR";
-        case type::STRING:
-            if (col.flags & flag::ENUM)
-            {
-                return "ENUM";
-            }
-            if (col.flags & flag::SET)
-            {
-                return "SET";
-            }
-            return binary ? "BINARY" : "CHAR";
-        case type::TINY_BLOB:
-        case type::MEDIUM_BLOB:
-        case type::LONG_BLOB:
-        case type::BLOB:
-        {
-            // MariaDB sends most of them as BLOB: tell them apart by size.
-            uint32_t n = binary ? col.length : col.length / charset_max_bytes(col.charset);
-            if (n <= 255)
-            {
-                return binary ? "TINYBLOB" : "TINYTEXT";
-            }
-            if (n <= 65535)
-            {
-                return binary ? "BLOB" : "TEXT";
-            }
-            if (n <= 16777215)
-            {
-                return binary ? "MEDIUMBLOB" : "MEDIUMTEXT";
-            }
-            return binary ? "LONGBLOB" : "LONGTEXT";
-        }
-        default:
-            return "UNKNOWN";
-    }
-}
-
-unsigned charset_max_bytes(uint16_t id)
-{
-    if (id >= 2048 && id < 2048 + 5 * 256)
-    {
-        // MariaDB's UCA 14.0.0 collations: 256 ids per character set in the
-        // order utf8mb3, utf8mb4, ucs2, utf16, utf32.
-        static const unsigned mb[] = {3, 4, 2, 4, 4};
-        return mb[(id - 2048) / 256];
-    }
-    if (id >= 1024 && id < 2048)
-    {
-        id -= 1024;  // MariaDB's _nopad_ collations
-    }
-    if (id == 45 || id == 46 || (id >= 224 && id <= 247) || (id >= 255 && id <= 309))
-    {
-        return 4;  // utf8mb4
-    }
-    if (id == 33 || id == 76 || id == 83 || (id >= 192 && id <= 215) || id == 223)
-    {
-        return 3;  // utf8mb3
-    }
-    if (id == 35 || id == 90 || (id >= 128 && id <= 151) || id == 159)
-    {
-        return 2;  // ucs2
-    }
-    if (id == 54 || id == 55 || id == 56 || id == 62 || (id >= 101 && id <= 124))
-    {
-        return 4;  // utf16, utf16le
-    }
-    if (id == 60 || id == 61 || (id >= 160 && id <= 183))
-    {
-        return 4;  // utf32
-    }
-    if (id == 12 || id == 91 || id == 97 || id == 98)
-    {
-        return 3;  // ujis, eucjpms
-    }
-    // big5, sjis, euckr, gb2312, gbk, cp932
-    static const uint16_t two[] = {1, 84, 13, 88, 19, 85, 24, 86, 28, 87, 95, 96};
-    return std::find(std::begin(two), std::end(two), id) != std::end(two) ? 2 : 1;
 }
 
 }  // namespace sqlgate::httpsql

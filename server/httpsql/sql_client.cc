@@ -187,6 +187,11 @@ SqlClient* SqlClient::open(HttpSqlProtocol& protocol, const Login& login,
     return client;
 }
 
+SqlClient::SqlClient(Session& session, HttpSqlProtocol& protocol)
+    : m_session(session), m_protocol(protocol), m_decoder(std::make_unique<ReplyDecoder>(HTTP_CAPS))
+{
+}
+
 SqlClient::~SqlClient()
 {
     *m_alive = false;
@@ -271,7 +276,11 @@ void SqlClient::kill_and_close(const std::string& reason)
 
 void SqlClient::send(const std::string& payload)
 {
-    if (!m_session.route_query(make_packet(0, payload)))
+    // The decoder's tracker learns of the command first: a filter or router
+    // may answer it at once.
+    Buffer packet = make_packet(0, payload);
+    m_decoder->command_sent(packet);
+    if (!m_session.route_query(std::move(packet)))
     {
         send_error_and_close(2013, "Lost connection to the server");
     }
@@ -302,16 +311,12 @@ void SqlClient::next()
         m_reset_pending = false;
         static NullSink null_sink;
         m_phase = Phase::RESET;
-        expect(ReplyDecoder::Kind::QUERY, null_sink);
+        m_decoder->set_sink(null_sink);
         send(std::string(1, static_cast<char>(COM_RESET_CONNECTION)));
     }
     else
     {
-        m_phase = m_active->prepare ? Phase::PREPARE : Phase::QUERY;
-        auto tap = std::make_shared<PrepareSink>();
-        tap->target = m_active->sink.get();
-        m_prepare_sink = tap;
-        expect(m_active->prepare ? ReplyDecoder::Kind::PREPARE : ReplyDecoder::Kind::QUERY, *tap);
+        tap_active();
     }
     if (!m_closed && m_active)
     {
@@ -319,15 +324,13 @@ void SqlClient::next()
     }
 }
 
-void SqlClient::expect(ReplyDecoder::Kind kind, ResultSink& sink)
+void SqlClient::tap_active()
 {
-    m_kind = kind;
-    m_sink = &sink;
-    if (!m_decoder)
-    {
-        m_decoder = std::make_unique<ReplyDecoder>(m_caps ? m_caps : HTTP_CAPS);
-    }
-    m_decoder->start(kind, sink);
+    m_phase = m_active->prepare ? Phase::PREPARE : Phase::QUERY;
+    auto tap = std::make_shared<PrepareSink>();
+    tap->target = m_active->sink.get();
+    m_prepare_sink = tap;
+    m_decoder->set_sink(*tap);
 }
 
 bool SqlClient::client_reply(Buffer&& data, const Reply&)
@@ -343,50 +346,42 @@ bool SqlClient::client_reply(Buffer&& data, const Reply&)
                 m_caps = b->capabilities();
             }
         }
-        if (m_caps && m_decoder && m_sink)
+        if (m_caps)
         {
-            m_decoder = std::make_unique<ReplyDecoder>(m_caps);
-            m_decoder->start(m_kind, *m_sink);
+            m_decoder->set_capabilities(m_caps);
         }
     }
-    for (size_t i = 0; i < data.slice_count() && !m_closed; ++i)
+    m_in.append(std::move(data));
+    while (!m_in.empty() && !m_closed)
     {
-        const Slice& s = data.slice(i);
-        m_splitter.feed(std::string_view(reinterpret_cast<const char*>(s.data()), s.length),
-                        [this](std::string_view payload, uint8_t) { on_packet(payload); });
+        if (m_phase == Phase::IDLE)
+        {
+            m_in.reset();  // a reply nobody waits for (the command failed before)
+            break;
+        }
+        if (!m_decoder->feed(m_in))
+        {
+            std::string why = "malformed reply from the server: " + m_decoder->error();
+            SG_ERROR("Session %lu: %s", (unsigned long)m_session.id(), why.c_str());
+            send_error_and_close(2027, why);
+            break;
+        }
+        if (!m_decoder->done())
+        {
+            break;  // the rest of a packet is still to come
+        }
+        reply_done();
     }
     return true;
 }
 
-void SqlClient::on_packet(std::string_view payload)
+void SqlClient::reply_done()
 {
-    if (!m_decoder || m_phase == Phase::IDLE)
-    {
-        return;  // a reply nobody waits for (the command failed before)
-    }
-    if (!m_decoder->packet(payload))
-    {
-        std::string why = "malformed reply from the server: " + m_decoder->error();
-        SG_ERROR("Session %lu: %s", (unsigned long)m_session.id(), why.c_str());
-        send_error_and_close(2027, why);
-        return;
-    }
-    if (!m_decoder->done())
-    {
-        return;
-    }
     switch (m_phase)
     {
         case Phase::RESET:
-        {
-            m_phase = m_active->prepare ? Phase::PREPARE : Phase::QUERY;
-            auto tap = std::make_shared<PrepareSink>();
-            tap->target = m_active->sink.get();
-            m_prepare_sink = tap;
-            expect(m_active->prepare ? ReplyDecoder::Kind::PREPARE : ReplyDecoder::Kind::QUERY,
-                   *tap);
+            tap_active();
             break;
-        }
         case Phase::QUERY:
             finish(!m_prepare_sink->error);
             break;
@@ -412,7 +407,6 @@ void SqlClient::on_packet(std::string_view payload)
                 break;
             }
             m_phase = Phase::EXECUTE;
-            expect(ReplyDecoder::Kind::EXECUTE, *m_prepare_sink);
             std::vector<const json_t*> values(m_active->params.begin(), m_active->params.end());
             send(build_execute(m_stmt_id, values));
             break;

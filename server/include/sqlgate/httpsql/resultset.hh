@@ -1,9 +1,10 @@
 /**
- * httpsql reply decoding: turns the MariaDB server's reply to one command
- * (COM_QUERY, COM_STMT_PREPARE, COM_STMT_EXECUTE) into column definitions,
- * rows and end/error events for a ResultSink. Binary rows are converted to
- * the exact text the text protocol shows for the same value, so one JSON
- * encoder (values.hh) serves both kinds of rows.
+ * httpsql reply decoding: turns the MariaDB server's replies (to COM_QUERY,
+ * COM_STMT_PREPARE, COM_STMT_EXECUTE) into column definitions, rows and
+ * end/error events for a ResultSink. The framing is the core's ReplyTracker's;
+ * this only decodes values. Binary rows are converted to the exact text the
+ * text protocol shows for the same value, so one JSON encoder (values.hh)
+ * serves both kinds of rows.
  *
  * Threads: none (pure functions / owned by one session).
  */
@@ -14,7 +15,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sqlgate/buffer.hh"
 #include "sqlgate/httpsql/packets.hh"
+#include "sqlgate/mariadb.hh"
 
 namespace sqlgate::httpsql
 {
@@ -44,9 +47,22 @@ public:
 constexpr uint16_t LOCAL_INFILE_ERRNO = 1148;  // ER_NOT_ALLOWED_COMMAND
 constexpr const char* LOCAL_INFILE_SQLSTATE = "42000";
 
-class ReplyDecoder
+/**
+ * Turns the packets of replies into ResultSink events. It does not frame
+ * replies itself: it runs a mariadb::ReplyTracker (the same class as the
+ * backend connection's) over the bytes it is given and decodes the values of
+ * the packets the tracker reports: column definitions, text and binary rows,
+ * the fields of OK/EOF/ERR. It refuses packets whose kind does not belong in
+ * the reply (a row in a prepare reply) or whose values are malformed.
+ *
+ * Two ways to use it: a stream of replies (command_sent() for every command
+ * written, feed() with the bytes read, set_sink() per reply), as SqlClient
+ * does; or one reply given as whole payloads (start(), packet()).
+ */
+class ReplyDecoder : private mariadb::ReplyObserver
 {
 public:
+    /// The command whose reply start() expects.
     enum class Kind
     {
         QUERY,    ///< COM_QUERY: text rows
@@ -59,15 +75,39 @@ public:
     /// carry extended type info; MARIADB_CACHE_METADATA (not supported,
     /// reported as malformed when the server skips metadata).
     explicit ReplyDecoder(uint64_t capabilities);
+    ReplyDecoder(const ReplyDecoder&) = delete;
+    ReplyDecoder& operator=(const ReplyDecoder&) = delete;
+    /// The capabilities agreed with the server, if they were not known at
+    /// construction; before the first byte of a reply.
+    void set_capabilities(uint64_t capabilities);
 
-    /// Before feeding the reply to one command.
+    // ---- a stream of replies
+
+    /// A whole command packet is being sent; true if it gets a reply.
+    bool command_sent(const Buffer& command) { return m_tracker.command_sent(command); }
+    /// Where the events of the reply now decoded (or the next one) go.
+    void set_sink(ResultSink& sink) { m_sink = &sink; }
+    /**
+     * Decode the whole packets at the front of @c data and remove them, up to
+     * the end of the current reply (done() then tells) or until more bytes
+     * are needed; a partial packet stays in @c data. False = malformed or
+     * unexpected (error() says why); the decoder then refuses everything until
+     * the next start().
+     */
+    bool feed(Buffer& data);
+    /// No reply outstanding.
+    bool idle() const { return m_tracker.idle(); }
+
+    // ---- one reply as whole payloads
+
+    /// Forget any reply in progress and expect the reply to one command of @c kind.
     void start(Kind kind, ResultSink& sink);
-    /// One whole packet payload (PacketSplitter joins 16 MiB trains). False
-    /// = malformed or unexpected (error() says why); the decoder then
-    /// refuses everything until the next start().
+    /// One whole packet payload (16 MiB and more is framed as its packet train).
     bool packet(std::string_view payload);
-    /// The whole reply (all result sets of a MORE_RESULTS chain) was consumed.
-    bool done() const { return m_state == State::DONE; }
+
+    /// The last feed() or packet() ended the reply (all result sets of a
+    /// MORE_RESULTS chain).
+    bool done() const { return m_done && !m_failed; }
     const std::string& error() const { return m_error; }
 
     /**
@@ -77,49 +117,42 @@ public:
      * The server's OK/ERR that follows is consumed silently and ends the
      * reply.
      */
-    bool wants_empty_packet() const { return m_state == State::INFILE; }
+    bool wants_empty_packet() const { return m_infile && !m_done && !m_failed; }
 
     /// Column definitions of the current result set (or of the prepared
     /// statement's result, after a PREPARE).
     const std::vector<Column>& columns() const { return m_columns; }
 
 private:
-    enum class State
-    {
-        IDLE,
-        FIRST,        ///< first packet of a result
-        COLDEFS,      ///< column definitions
-        COLDEFS_EOF,  ///< EOF after column definitions
-        ROWS,
-        PREP_PARAMS,  ///< parameter definitions of a prepare reply
-        PREP_PARAMS_EOF,
-        PREP_COLS,  ///< column definitions of a prepare reply
-        PREP_COLS_EOF,
-        INFILE,  ///< waiting for the OK/ERR after a LOAD DATA LOCAL request
-        DONE,
-        FAILED,
-    };
-
-    bool first(std::string_view p);
-    bool prepare_ok(std::string_view p);
-    bool column(std::string_view p);
-    bool expect_eof(std::string_view p, State next);
-    bool row(std::string_view p);
+    void on_packet(const mariadb::ReplyPacket& p) override;
+    void begin_reply();
+    bool decode(const mariadb::ReplyPacket& p);
+    bool result_packet(const mariadb::ReplyPacket& p);
+    bool prepare_packet(const mariadb::ReplyPacket& p);
+    bool after_infile(const mariadb::ReplyPacket& p);
+    bool error_packet(const mariadb::ReplyPacket& p);
+    bool continuation(const mariadb::ReplyPacket& p);
+    bool column(std::string_view p, bool keep);
+    bool row(mariadb::PacketKind kind, std::string_view p);
     bool text_row(std::string_view p);
     bool binary_row(std::string_view p);
-    bool end_of_result(const EndInfo& end);
-    bool after_prepare_block();
+    bool end_of_result(const mariadb::ReplyPacket& p);
     bool fail(std::string msg);
 
     uint64_t m_caps;
-    Kind m_kind = Kind::QUERY;
+    mariadb::ReplyTracker m_tracker;
     ResultSink* m_sink = nullptr;
-    State m_state = State::IDLE;
-    uint64_t m_left = 0;  ///< column definitions still to come
+    uint8_t m_seq = 0;  ///< sequence numbers of the packets framed by packet()
+    bool m_done = false;
+    bool m_failed = false;
+    bool m_infile = false;  ///< a LOAD DATA LOCAL request was answered with an error
     std::vector<Column> m_columns;
     uint32_t m_stmt_id = 0;
     uint16_t m_params = 0;
     uint16_t m_prep_columns = 0;
+    std::string m_train;  ///< a row of 16 MiB and more, joined so far
+    mariadb::PacketKind m_train_kind = mariadb::PacketKind::TEXT_ROW;
+    bool m_in_train = false;
     std::vector<Field> m_fields;
     std::string m_text;                              ///< converted binary values of the current row
     std::vector<std::pair<size_t, size_t>> m_spans;  ///< (field index, start in m_text)

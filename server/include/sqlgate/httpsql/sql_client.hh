@@ -2,9 +2,10 @@
  * The client end of a sqlgate session that serves an HTTP API: statements go
  * down the session's filter chain and router like a MariaDB client's, and the
  * replies are decoded into rows for a ResultSink instead of being written to a
- * socket. Statements run one at a time, in the order they were submitted.
- * Statements with parameters run as server-side prepared statements
- * (COM_STMT_PREPARE, COM_STMT_EXECUTE with the values bound, COM_STMT_CLOSE).
+ * socket (a ReplyDecoder, whose ReplyTracker sees every command sent and every
+ * reply byte that comes back up the chain). Statements run one at a time, in the order they were
+ * submitted. Statements with parameters run as server-side prepared statements (COM_STMT_PREPARE,
+ * COM_STMT_EXECUTE with the values bound, COM_STMT_CLOSE).
  *
  * Threads: owned by its Session, on the session's worker. The protocol
  * (HttpSqlProtocol) is shared by every worker; its members are immutable or
@@ -113,10 +114,7 @@ public:
                            const std::string& database, const std::string& remote, int port,
                            std::string& error, bool multi_statements = true);
 
-    SqlClient(Session& session, HttpSqlProtocol& protocol)
-        : m_session(session), m_protocol(protocol)
-    {
-    }
+    SqlClient(Session& session, HttpSqlProtocol& protocol);
     ~SqlClient() override;
 
     Session& session() { return m_session; }
@@ -161,10 +159,11 @@ private:
 
     void next();
     void send(const std::string& payload);
-    void on_packet(std::string_view payload);
+    /// The reply to the current phase's command was decoded: on to the next phase.
+    void reply_done();
     void finish(bool ok);
-    /// Start decoding the reply to the command just sent.
-    void expect(ReplyDecoder::Kind kind, ResultSink& sink);
+    /// The command's sink, behind a tap that notes its errors and prepared statement.
+    void tap_active();
     void fail_active(uint16_t code, const std::string& message);
 
     Session& m_session;
@@ -176,13 +175,12 @@ private:
     bool m_closed = false;
     bool m_failed = false;  ///< the active command already reported an error
     std::string m_close_reason;
-    PacketSplitter m_splitter;
+    Buffer m_in;  ///< reply bytes not decoded yet (a partial packet)
+    /// Runs its own ReplyTracker over the replies as they reach this end of the chain.
     std::unique_ptr<ReplyDecoder> m_decoder;
     std::shared_ptr<PrepareSink> m_prepare_sink;
     std::shared_ptr<bool> m_alive = std::make_shared<bool>(true);
     uint64_t m_caps = 0;  ///< agreed with the backend; 0 until its first reply
-    ReplyDecoder::Kind m_kind = ReplyDecoder::Kind::QUERY;
-    ResultSink* m_sink = nullptr;  ///< what the decoder feeds now
     uint32_t m_stmt_id = 0;
 };
 
