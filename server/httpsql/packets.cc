@@ -446,33 +446,28 @@ bool parse_column(std::string_view payload, uint64_t caps, Column& out)
 
 bool parse_ok(std::string_view payload, EndInfo& out)
 {
-    const unsigned char* p = ubegin(payload);
-    const unsigned char* end = p + payload.size();
-    if (p == end || (*p != 0x00 && *p != 0xfe))
+    mariadb::OkFields ok;
+    if (!mariadb::parse_ok_packet(payload, 0, ok))
     {
         return false;
     }
-    ++p;
-    if (!read_lenenc(p, end, out.affected_rows) || !read_lenenc(p, end, out.insert_id) ||
-        end - p < 4)
-    {
-        return false;
-    }
-    out.status = u16(p);
-    out.warnings = u16(p + 2);
+    out.affected_rows = ok.affected_rows;
+    out.insert_id = ok.insert_id;
+    out.status = ok.status;
+    out.warnings = ok.warnings;
     return true;
 }
 
 bool parse_eof(std::string_view payload, EndInfo& out)
 {
-    if (!is_eof_packet(payload) || payload.size() < 5)
+    uint16_t warnings = 0, status = 0;
+    if (!mariadb::parse_eof_packet(payload, warnings, status))
     {
         return false;
     }
-    const unsigned char* p = ubegin(payload);
     out = EndInfo();
-    out.warnings = u16(p + 1);
-    out.status = u16(p + 3);
+    out.warnings = warnings;
+    out.status = status;
     return true;
 }
 

@@ -1,8 +1,8 @@
 /**
- * httpsql wire format: cuts a MariaDB packet stream (as read from a backend
- * socket) into whole packet payloads, joining the packet trains of payloads
- * of 16 MiB and more; parses single packets (column definitions, OK, EOF)
- * and converts binary-protocol values to the text the text protocol shows.
+ * httpsql wire format: parses single packets (column definitions; OK and EOF
+ * through the core's parsers) and converts binary-protocol values to the text
+ * the text protocol shows; cuts a packet stream into whole payloads, joining
+ * the packet trains of payloads of 16 MiB and more (PacketSplitter).
  *
  * Threads: none (pure functions / owned by one session).
  */
@@ -85,6 +85,8 @@ struct EndInfo
     bool more_results() const;
 };
 
+/// Not on the reply path: replies are framed by mariadb::ReplyTracker (see
+/// ReplyDecoder). A plain cutter of packet streams.
 class PacketSplitter
 {
 public:
@@ -116,9 +118,9 @@ private:
 
 /// Parse one column definition packet (@c caps: MARIADB_EXTENDED_TYPE_INFO).
 bool parse_column(std::string_view payload, uint64_t caps, Column& out);
-/// Parse an OK packet (header 0x00 or 0xfe).
+/// Parse an OK packet (header 0x00 or 0xfe): mariadb::parse_ok_packet().
 bool parse_ok(std::string_view payload, EndInfo& out);
-/// Parse an EOF packet (0xfe, warnings, status).
+/// Parse an EOF packet (0xfe, warnings, status): mariadb::parse_eof_packet().
 bool parse_eof(std::string_view payload, EndInfo& out);
 /// An EOF packet: 0xfe and less than 9 bytes.
 bool is_eof_packet(std::string_view payload);
