@@ -126,6 +126,13 @@ void ReplyDecoder::on_packet(const ReplyPacket& p)
     {
         return;
     }
+    const bool plain_row = (p.kind == PacketKind::TEXT_ROW || p.kind == PacketKind::BINARY_ROW) &&
+                           !p.continued && !m_in_train && !m_infile;
+    if (plain_row && p.command != mariadb::COM_STMT_PREPARE)
+    {
+        row(p.kind, p.payload);  // the common case, first
+        return;
+    }
     if (decode(p) && p.last)
     {
         m_done = true;

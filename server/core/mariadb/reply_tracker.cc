@@ -119,6 +119,9 @@ void ReplyTracker::begin_reply()
         m_queue.pop_front();
     }
     m_in_reply = true;
+    const bool binary = m_command == COM_STMT_EXECUTE || m_command == COM_STMT_FETCH ||
+                        m_command == COM_STMT_BULK_EXECUTE;
+    m_row_kind = binary ? PacketKind::BINARY_ROW : PacketKind::TEXT_ROW;
     m_reply = Reply{};
     m_reply.command = m_command;
     m_columns_left = 0;
@@ -145,8 +148,11 @@ void ReplyTracker::begin_reply()
 }
 
 /// Row packets (and continuations) are not held: they are told apart from
-/// the terminator of the rows by their first byte and length.
-ReplyTracker::RowTest ReplyTracker::row_test(const unsigned char* p, size_t n, uint32_t len) const
+/// the terminator of the rows by their first byte and length. Once per
+/// packet on the hot path: inlined into process().
+[[gnu::always_inline]] inline ReplyTracker::RowTest ReplyTracker::row_test(const unsigned char* p,
+                                                                           size_t n,
+                                                                           uint32_t len) const
 {
     if (m_state != State::ROWS)
     {
@@ -161,11 +167,12 @@ ReplyTracker::RowTest ReplyTracker::row_test(const unsigned char* p, size_t n, u
     {
         return RowTest::MORE;  // need the first payload byte to tell
     }
-    if (p[0] == 0xfe)
+    if (p[0] < 0xfe)
     {
-        return !(m_caps & cap::DEPRECATE_EOF) && len >= 9 ? RowTest::ROW : RowTest::CONTROL;
+        return RowTest::ROW;
     }
-    return p[0] == 0xff ? RowTest::CONTROL : RowTest::ROW;
+    const bool eof_sized = (m_caps & cap::DEPRECATE_EOF) || len < 9;
+    return p[0] == 0xfe && !eof_sized ? RowTest::ROW : RowTest::CONTROL;
 }
 
 size_t ReplyTracker::process(const Buffer& data, Reply& reply)
@@ -193,14 +200,20 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
             continue;
         }
         unsigned char buf[HEADER_LEN + PEEK];
-        size_t have = data.copy_out(pos, buf, sizeof(buf));
+        const unsigned char* h = cursor.at(data, pos, sizeof(buf));
+        size_t have = sizeof(buf);
+        if (!h)
+        {
+            have = data.copy_out(pos, buf, sizeof(buf));
+            h = buf;
+        }
         if (have < HEADER_LEN)
         {
             break;
         }
-        const uint32_t len = payload_length(buf);
+        const uint32_t len = payload_length(h);
         const size_t total = HEADER_LEN + len;
-        const unsigned char* p = buf + HEADER_LEN;
+        const unsigned char* p = h + HEADER_LEN;
         const size_t n = std::min<size_t>(have - HEADER_LEN, len);
         const RowTest test = row_test(p, n, len);
         if (test == RowTest::MORE || (test == RowTest::CONTROL && size - pos < total))
@@ -215,15 +228,22 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
                 {
                     break;  // an observer gets whole packets
                 }
-                report_row(data, pos, len, cursor);
+                report_row(data, pos, len, h[3], cursor);
             }
             if (!m_continuation && m_state == State::ROWS)
             {
                 ++m_reply.rows;
             }
             m_continuation = len == MAX_PAYLOAD;
-            m_packet_left = size - pos >= total ? 0 : total - (size - pos);
-            pos = m_packet_left ? size : pos + total;
+            if (size - pos >= total)
+            {
+                pos += total;
+            }
+            else
+            {
+                m_packet_left = total - (size - pos);
+                pos = size;
+            }
             continue;
         }
         m_continuation = len == MAX_PAYLOAD;
@@ -233,7 +253,8 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
             m_packet = ReplyPacket{};
             action = handle_packet(
                 data, pos, reinterpret_cast<const unsigned char*>(payload.data()), len, len);
-            report(payload, pos, buf[3], action == Action::END);
+            m_row_ready = false;
+            report(payload, pos, h[3], action == Action::END);
         }
         else
         {
@@ -261,26 +282,16 @@ size_t ReplyTracker::process(const Buffer& data, Reply& reply)
 std::string_view ReplyTracker::payload_view(const Buffer& data, size_t pos, uint32_t len,
                                             SliceCursor& c)
 {
-    const size_t from = pos + HEADER_LEN;
-    while (c.index < data.slice_count() && c.start + data.slice(c.index).length <= from)
-    {
-        c.start += data.slice(c.index).length;
-        ++c.index;
-    }
     if (len == 0)
     {
         return {};
     }
-    if (c.index < data.slice_count())
+    if (const unsigned char* p = c.at(data, pos + HEADER_LEN, len))
     {
-        const Slice& s = data.slice(c.index);
-        if (from + len <= c.start + s.length)
-        {
-            return {reinterpret_cast<const char*>(s.data()) + (from - c.start), len};
-        }
+        return {reinterpret_cast<const char*>(p), len};
     }
     m_scratch.resize(len);
-    data.copy_out(from, m_scratch.data(), len);
+    data.copy_out(pos + HEADER_LEN, m_scratch.data(), len);
     return m_scratch;
 }
 
@@ -295,21 +306,24 @@ void ReplyTracker::report(std::string_view payload, size_t pos, uint8_t seq, boo
     m_observer->on_packet(m_packet);
 }
 
-void ReplyTracker::report_row(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c)
+void ReplyTracker::report_row(const Buffer& data, size_t pos, uint32_t len, uint8_t seq,
+                              SliceCursor& c)
 {
     std::string_view payload = payload_view(data, pos, len, c);
-    m_packet = ReplyPacket{};
+    if (!m_row_ready)
+    {
+        m_packet = ReplyPacket{};  // rows set no other field: once after a control packet
+        m_row_ready = true;
+    }
     if (m_continuation)
     {
         m_packet.kind = PacketKind::CONTINUATION;
     }
     else
     {
-        const bool binary = m_command == COM_STMT_EXECUTE || m_command == COM_STMT_FETCH ||
-                            m_command == COM_STMT_BULK_EXECUTE;
-        m_packet.kind = binary ? PacketKind::BINARY_ROW : PacketKind::TEXT_ROW;
+        m_packet.kind = m_row_kind;
     }
-    report(payload, pos, data.at(pos + 3), false);
+    report(payload, pos, seq, false);
 }
 
 }  // namespace sqlgate::mariadb

@@ -363,7 +363,11 @@ public:
     void set_capabilities(uint64_t caps) { m_caps = caps; }
     uint64_t capabilities() const { return m_caps; }
     /// Report packets to @c observer (nullptr: to nobody). Not owned.
-    void set_observer(ReplyObserver* observer) { m_observer = observer; }
+    void set_observer(ReplyObserver* observer)
+    {
+        m_observer = observer;
+        m_row_ready = false;
+    }
 
     /// A whole command packet is being written to the server. Returns true
     /// if the server will answer it.
@@ -405,11 +409,26 @@ private:
         PIECE,     ///< the reply goes on but the piece must end here (LOAD DATA, auth switch)
         END,       ///< the packet ends the reply
     };
-    /// Where process() is in the slices of its data (for contiguous views).
+    /// Where process() is in the slices of its data: packets that lie in one
+    /// slice are read in place.
     struct SliceCursor
     {
         size_t index = 0;
         size_t start = 0;  ///< offset of slice @c index in the data
+        size_t end = 0;    ///< offset just after it
+        const unsigned char* bytes = nullptr;
+        /// The bytes [pos, pos + n) in place, or nullptr if they are not in one slice.
+        const unsigned char* at(const Buffer& data, size_t pos, size_t n)
+        {
+            while (pos >= end && index < data.slice_count())
+            {
+                const Slice& s = data.slice(index++);
+                start = end;
+                end = start + s.length;
+                bytes = s.data();
+            }
+            return pos >= start && pos + n <= end ? bytes + (pos - start) : nullptr;
+        }
     };
     enum class RowTest
     {
@@ -439,7 +458,7 @@ private:
     /// The payload of the whole packet at @c pos, contiguous (observer only).
     std::string_view payload_view(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c);
     void report(std::string_view payload, size_t pos, uint8_t seq, bool last);
-    void report_row(const Buffer& data, size_t pos, uint32_t len, SliceCursor& c);
+    void report_row(const Buffer& data, size_t pos, uint32_t len, uint8_t seq, SliceCursor& c);
 
     /// A command awaiting its reply.
     struct Pending
@@ -462,7 +481,9 @@ private:
     bool m_auth_pending = false;  ///< COM_CHANGE_USER: auth switch under way
     Reply m_reply;
     ReplyObserver* m_observer = nullptr;
-    ReplyPacket m_packet;   ///< what the handlers found (read by the observer only)
+    ReplyPacket m_packet;      ///< what the handlers found (read by the observer only)
+    bool m_row_ready = false;  ///< m_packet has only the fields a row sets
+    PacketKind m_row_kind = PacketKind::TEXT_ROW;  ///< the rows of the current reply
     std::string m_scratch;  ///< a packet that spans slices, joined (observer only)
 };
 
