@@ -88,6 +88,13 @@ public:
     void set_service(std::shared_ptr<const Service> service);
 
     std::shared_ptr<const UserSnapshot> snapshot() const { return std::atomic_load(&m_snapshot); }
+    /// Publish @c snapshot as the current accounts, as a finished load does (any
+    /// thread). For unit tests, which have no servers to load from: nothing else
+    /// changes (no loader thread starts, reload() behaves as before).
+    void set_snapshot(std::shared_ptr<const UserSnapshot> snapshot)
+    {
+        std::atomic_store(&m_snapshot, std::move(snapshot));
+    }
     /**
      * Ask for fresh accounts. @c done runs on @c worker when the load finished
      * (successfully or not). If a load happened less than @c min_interval_ms ago
