@@ -13,7 +13,8 @@ function(sqlgate_add_module name)
 endfunction()
 
 # sqlgate_add_module_test(<module> SOURCES <test sources...> [MODULE_SOURCES ...])
-# A GoogleTest binary for a module: the module's sources are compiled into it.
+# A GoogleTest binary for a module: the module's sources are compiled into it, and it
+# links the shared test helpers (test/mocks, library sqlgate-test-mocks).
 function(sqlgate_add_module_test name)
   if(NOT SQLGATE_TESTS)
     return()
@@ -22,7 +23,8 @@ function(sqlgate_add_module_test name)
   find_package(GTest REQUIRED)
   include(GoogleTest)
   add_executable(${name}_test ${T_SOURCES} ${T_MODULE_SOURCES})
-  target_link_libraries(${name}_test PRIVATE sqlgate-core GTest::gtest GTest::gtest_main ${T_LIBS})
+  target_link_libraries(${name}_test PRIVATE sqlgate-core sqlgate-test-mocks GTest::gtest
+    GTest::gtest_main ${T_LIBS})
   target_include_directories(${name}_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/test)
   set_target_properties(${name}_test PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/test)
   gtest_discover_tests(${name}_test PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60
