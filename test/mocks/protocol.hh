@@ -4,6 +4,7 @@
 // Their streams are real (the session connects backends to a real address).
 #pragma once
 
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -152,6 +153,51 @@ public:
 
     std::vector<MockClient*> clients;
     std::vector<MockBackend*> backends;
+};
+
+/// A BackendHandler that records what its connections report.
+struct RecordingHandler : BackendHandler
+{
+    bool backend_reply(BackendConnection&, Buffer&& piece, const Reply& reply) override
+    {
+        data.push_back(piece.to_string());
+        replies.push_back(reply);
+        return true;
+    }
+    void backend_error(BackendConnection& conn, const std::string& reason, bool started) override
+    {
+        errors.push_back(reason);
+        reply_started.push_back(started);
+        if (on_error)
+        {
+            on_error(conn);
+        }
+    }
+    /// The bytes of every piece so far, joined.
+    std::string joined() const
+    {
+        std::string out;
+        for (const std::string& d : data)
+        {
+            out += d;
+        }
+        return out;
+    }
+    /// How many pieces ended a reply.
+    size_t complete() const
+    {
+        size_t n = 0;
+        for (const Reply& r : replies)
+        {
+            n += r.complete ? 1 : 0;
+        }
+        return n;
+    }
+    std::function<void(BackendConnection&)> on_error;  ///< called after recording an error
+    std::vector<std::string> data;
+    std::vector<Reply> replies;
+    std::vector<std::string> errors;
+    std::vector<bool> reply_started;
 };
 
 /// A Reply as the tracker would describe a piece of the reply to @c command.

@@ -16,7 +16,7 @@ TEST_F(SessionTest, ConnectOpensABackendToTheServer)
 {
     Session* s = new_session();
     ServerPtr srv = fake_server();
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     BackendConnection* b = s->connect(srv, handler);
     ASSERT_NE(b, nullptr);
     ASSERT_EQ(s->backends().size(), 1u);
@@ -34,7 +34,7 @@ TEST_F(SessionTest, ConnectToAnAddressThatCannotBeUsedFailsAtOnce)
 {
     Session* s = new_session();
     auto srv = std::make_shared<Server>("bad", "not-an-address", 3306);
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     EXPECT_EQ(s->connect(srv, handler), nullptr);
     EXPECT_TRUE(s->backends().empty());
     EXPECT_EQ(srv->stats().connections, 0) << "counted, then released";
@@ -46,7 +46,7 @@ TEST_F(SessionTest, ReleaseClosesTheBackendButKeepsTheObject)
 {
     Session* s = new_session();
     ServerPtr srv = fake_server();
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     BackendConnection* b = s->connect(srv, handler);
     ASSERT_TRUE(w.run_until([&]() { return server_side.size() == 1; }));
     bool freed = false;
@@ -72,7 +72,7 @@ TEST_F(SessionTest, CloseClosesEverySocketOnceAndKeepsTheFirstReason)
     mocks::Peer client;
     Session* s = new_connected_session(client);
     ASSERT_TRUE(s->start_routing());
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     ServerPtr srv = fake_server();
     s->connect(srv, handler);
     s->connect(srv, handler);
@@ -125,7 +125,7 @@ TEST_F(SessionTest, ThrottleStopsAndResumesReadingOnEverySocketOfOneSide)
 {
     mocks::Peer client;
     Session* s = new_connected_session(client);
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     ServerPtr srv = fake_server();
     auto* b1 = static_cast<MockBackend*>(s->connect(srv, handler));
     auto* b2 = static_cast<MockBackend*>(s->connect(srv, handler));
@@ -154,7 +154,7 @@ TEST_F(SessionTest, ASlowClientStopsTheBackendsUntilItReadsAgain)
 {
     mocks::Peer client;
     Session* s = new_connected_session(client);
-    RecordingHandler handler;
+    mocks::RecordingHandler handler;
     auto* b = static_cast<MockBackend*>(s->connect(fake_server(), handler));
     ASSERT_TRUE(w.run_until([&]() { return b->connect_status == 0; }));
     client.stream()->read_stop();  // the client stops reading

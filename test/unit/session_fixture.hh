@@ -80,24 +80,4 @@ protected:
                                     }};
 };
 
-/// A BackendHandler that records what its connections report.
-struct RecordingHandler : BackendHandler
-{
-    bool backend_reply(BackendConnection&, Buffer&& piece, const Reply& reply) override
-    {
-        data.push_back(piece.to_string());
-        replies.push_back(reply);
-        return true;
-    }
-    void backend_error(BackendConnection&, const std::string& reason, bool started) override
-    {
-        errors.push_back(reason);
-        reply_started.push_back(started);
-    }
-    std::vector<std::string> data;
-    std::vector<Reply> replies;
-    std::vector<std::string> errors;
-    std::vector<bool> reply_started;
-};
-
 }  // namespace sqlgate::test
