@@ -26,6 +26,8 @@ function(sqlgate_add_module_test name)
   target_link_libraries(${name}_test PRIVATE sqlgate-core sqlgate-test-mocks GTest::gtest
     GTest::gtest_main ${T_LIBS})
   target_include_directories(${name}_test PRIVATE ${CMAKE_CURRENT_SOURCE_DIR} ${PROJECT_SOURCE_DIR}/test)
+  # The byte fixtures under test/unit/fixtures (test/mocks/fixture.hh).
+  target_compile_definitions(${name}_test PRIVATE SQLGATE_SOURCE_DIR="${PROJECT_SOURCE_DIR}")
   set_target_properties(${name}_test PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/test)
   gtest_discover_tests(${name}_test PROPERTIES LABELS unit DISCOVERY_TIMEOUT 60
     TEST_FILTER "-*.DISABLED_*")

@@ -46,6 +46,16 @@ inline Buffer command(std::string_view sql, uint8_t cmd = mariadb::COM_QUERY, ui
     return mariadb::make_packet(seq, payload);
 }
 
+/// A Reply as the tracker would describe a piece of the reply to @c command.
+inline Reply reply_to(uint8_t command, bool complete, bool is_error = false)
+{
+    Reply r;
+    r.command = command;
+    r.complete = complete;
+    r.is_error = is_error;
+    return r;
+}
+
 /// What the mock routers and filters did, in order (e.g. "router: new session",
 /// "f1: new session", "f1: query").
 using Log = std::vector<std::string>;

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mocks/chain.hh"
 #include "sqlgate/protocol.hh"
 #include "sqlgate/session.hh"
 
@@ -199,15 +200,5 @@ struct RecordingHandler : BackendHandler
     std::vector<std::string> errors;
     std::vector<bool> reply_started;
 };
-
-/// A Reply as the tracker would describe a piece of the reply to @c command.
-inline Reply reply_to(uint8_t command, bool complete, bool is_error = false)
-{
-    Reply r;
-    r.command = command;
-    r.complete = complete;
-    r.is_error = is_error;
-    return r;
-}
 
 }  // namespace sqlgate::mocks
