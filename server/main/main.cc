@@ -253,6 +253,10 @@ int main(int argc, char** argv)
     }
     if (opts.config_check)
     {
+        for (const auto& w : cfg.warnings)
+        {
+            fprintf(stderr, "warning: %s\n", w.c_str());
+        }
         printf("sqlgate: %s: configuration is valid\n", opts.config.c_str());
         return 0;
     }
@@ -272,6 +276,10 @@ int main(int argc, char** argv)
     }
     log_set_levels(cfg.global.get_bool("log_warning"), cfg.global.get_bool("log_notice"),
                    cfg.global.get_bool("log_info"), cfg.global.get_bool("log_debug"));
+    for (const auto& w : cfg.warnings)
+    {
+        SG_WARNING("%s", w.c_str());
+    }
     Settings s;
     s.writeq_high_water = cfg.global.get_size("writeq_high_water");
     s.writeq_low_water = cfg.global.get_size("writeq_low_water");

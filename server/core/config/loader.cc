@@ -314,6 +314,25 @@ private:
     }
 };
 
+/// A warning for every parameter of @c obj that was set and is marked ignored.
+void warn_ignored(const ObjectConfig& obj, const std::vector<const Specification*>& specs,
+                  std::vector<std::string>& warnings)
+{
+    for (const auto& [key, origin] : obj.origins)
+    {
+        for (const Specification* spec : specs)
+        {
+            const ParamSpec* p = spec ? spec->find(key) : nullptr;
+            if (p && !p->ignored.empty())
+            {
+                warnings.push_back(config_error(origin.file, origin.line, obj.name, key,
+                                                "ignored: " + p->ignored));
+                break;
+            }
+        }
+    }
+}
+
 bool load_sections(const std::string& file, const std::vector<IniSection>& sections,
                    const ModuleSpecLookup& lookup, ConfigFile& out,
                    std::vector<std::string>& errors)
@@ -341,6 +360,7 @@ bool load_sections(const std::string& file, const std::vector<IniSection>& secti
     build_object(file, global ? global->name : "sqlgate", global ? global->line : 0,
                  global ? global->params : no_params, {&global_spec()}, out.global, errors);
     out.global.type = "global";
+    warn_ignored(out.global, {&global_spec()}, out.warnings);
 
     std::vector<std::map<std::string, std::string>> written_keys;
     for (const auto& s : sections)
@@ -420,6 +440,7 @@ bool load_sections(const std::string& file, const std::vector<IniSection>& secti
         build_object(s.file.empty() ? file : s.file, s.name, s.line, params, {core, module}, obj,
                      errors);
         obj.type = type;
+        warn_ignored(obj, {core, module}, out.warnings);
         if (type == "listener")
         {
             obj.values["protocol"].text = protocol;

@@ -21,6 +21,9 @@ struct ConfigFile
     std::string path;
     ObjectConfig global;                ///< [sqlgate] or [maxscale], defaults when absent
     std::vector<ObjectConfig> objects;  ///< in file order
+    /// "FILE:LINE: [SECTION] parameter 'NAME': ignored: WHY" for every parameter
+    /// that is set but marked ignored (ParamSpec::ignored); logged at startup.
+    std::vector<std::string> warnings;
 
     /// The object called @c name, or nullptr.
     const ObjectConfig* find(const std::string& name) const;

@@ -58,6 +58,13 @@ ParamSpec alias(ParamSpec s, std::string a)
     return s;
 }
 
+/// Accepted and shown, but without effect (see ParamSpec::ignored).
+ParamSpec ignored(ParamSpec s, std::string why)
+{
+    s.ignored = std::move(why);
+    return s;
+}
+
 ParamSpec type_param(const std::string& type)
 {
     return mandatory(values(p("type", T::ENUM, "Object type, always `" + type + "`"), {type}));
@@ -123,9 +130,8 @@ const Specification& server_spec()
                       "Host name or IP address of the server; mandatory unless `socket` is set")),
             runtime(def(range(p("port", T::COUNT, "TCP port of the server"), 1, 65535), "3306")),
             runtime(p("socket", T::PATH, "Unix domain socket of the server, instead of `address`")),
-            def(p("protocol", T::STRING,
-                  "Backend protocol; accepted for compatibility and ignored"),
-                "mariadbbackend"),
+            ignored(def(p("protocol", T::STRING, "Backend protocol"), "mariadbbackend"),
+                    "sqlgate speaks only the MariaDB protocol to servers"),
             runtime(p("monitoruser", T::STRING, "User the monitor uses for this server only")),
             runtime(p("monitorpw", T::PASSWORD, "Password of `monitoruser`")),
             runtime(def(values(p("rank", T::ENUM, "Routing preference of the server"),
@@ -250,9 +256,11 @@ const Specification& monitor_spec()
             runtime(def(values(p("events", T::ENUM_LIST, "Events that trigger the `script`"),
                                monitor_event_names()),
                         "all")),
-            runtime(def(p("journal_max_age", T::DURATION,
-                          "Maximum age of the monitor journal that is still read on startup"),
-                        "28800s")),
+            runtime(ignored(def(p("journal_max_age", T::DURATION,
+                                  "Maximum age of the monitor journal that is still read on "
+                                  "startup"),
+                                "28800s"),
+                            "the monitor keeps no journal")),
         });
     return spec;
 }

@@ -56,6 +56,12 @@ struct ParamSpec
     int64_t max = INT64_MAX;
     std::vector<std::string>
         aliases;  ///< accepted alternative names (e.g. "targets" for "servers")
+    /// Not empty: the parameter is accepted (so that a MaxScale configuration
+    /// loads) and shown, but nothing reads it. Says why; the loader logs a
+    /// warning with it when the parameter is set, and the documentation shows
+    /// it. Every other parameter must have a reader (test/unit/config/
+    /// param_readers_test.cc checks the sources).
+    std::string ignored;
 };
 
 /// A ParamSpec with the fields modules set most often (the others keep their defaults).

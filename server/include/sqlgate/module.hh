@@ -25,7 +25,7 @@
 namespace sqlgate
 {
 
-constexpr uint32_t SQLGATE_ABI = 4;
+constexpr uint32_t SQLGATE_ABI = 5;
 
 enum class ModuleKind
 {

@@ -66,8 +66,11 @@ std::string row(const ParamSpec& p)
     std::string def = !p.default_value           ? "-"
                       : p.default_value->empty() ? "(empty)"
                                                  : "`" + *p.default_value + "`";
+    // An ignored parameter says so, and why (ParamSpec::ignored).
+    std::string what =
+        p.ignored.empty() ? p.description : p.description + ". **Ignored**: " + p.ignored;
     return "| " + name + " | " + type_cell(p) + " | " + def + " | " + (p.mandatory ? "yes" : "no") +
-           " | " + (p.runtime ? "yes" : "no") + " | " + p.description + " |";
+           " | " + (p.runtime ? "yes" : "no") + " | " + what + " |";
 }
 
 std::vector<std::string> read_lines(const std::string& path)
