@@ -21,8 +21,7 @@ const Specification& ignoring_router()
     return spec;
 }
 
-const Specification* lookup(const std::string& kind, const std::string& module,
-                            std::string& error)
+const Specification* lookup(const std::string& kind, const std::string& module, std::string& error)
 {
     if (kind == "router" && module == "oldrouter")
     {
