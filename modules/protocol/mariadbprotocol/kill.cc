@@ -1,6 +1,9 @@
 #define SQLGATE_MODULE_NAME "mariadbprotocol"
 #include "kill.hh"
 
+#include <strings.h>
+
+#include <cstring>
 #include <string>
 
 #include "client.hh"
@@ -11,6 +14,74 @@
 
 namespace sqlgate::mariadbprotocol
 {
+bool parse_kill(const std::string& sql, uint64_t& id, bool& query_only)
+{
+    size_t i = 0;
+    auto skip_ws = [&]()
+    {
+        while (i < sql.size() && isspace(static_cast<unsigned char>(sql[i])))
+        {
+            ++i;
+        }
+    };
+    auto word = [&](const char* w)
+    {
+        size_t n = strlen(w);
+        if (sql.size() - i >= n && strncasecmp(sql.c_str() + i, w, n) == 0 &&
+            (i + n == sql.size() || isspace(static_cast<unsigned char>(sql[i + n]))))
+        {
+            i += n;
+            return true;
+        }
+        return false;
+    };
+    skip_ws();
+    if (!word("KILL"))
+    {
+        return false;
+    }
+    skip_ws();
+    query_only = false;
+    if (word("QUERY"))
+    {
+        query_only = true;
+    }
+    else if (word("CONNECTION"))
+    {
+    }
+    skip_ws();
+    size_t start = i;
+    while (i < sql.size() && isdigit(static_cast<unsigned char>(sql[i])))
+    {
+        ++i;
+    }
+    if (i == start || i - start > 19)
+    {
+        return false;
+    }
+    id = std::stoull(sql.substr(start, i - start));
+    skip_ws();
+    if (i < sql.size() && sql[i] == ';')
+    {
+        ++i;
+        skip_ws();
+    }
+    return i == sql.size();
+}
+bool looks_like_kill(const Buffer& packet)
+{
+    unsigned char b[16];
+    size_t n = packet.copy_out(mariadb::HEADER_LEN + 1, b, sizeof(b));
+    for (size_t i = 0; i < n; ++i)
+    {
+        if (!isspace(b[i]))
+        {
+            return b[i] == 'k' || b[i] == 'K';
+        }
+    }
+    return false;
+}
+
 void start_kill(Session& killer, uint64_t target_id, bool query_only)
 {
     uint64_t killer_id = killer.id();

@@ -131,7 +131,7 @@ const std::set<std::string>& core_readers()
 const std::vector<const Specification*>& core_specs()
 {
     static const std::vector<const Specification*> specs = {
-        &global_spec(),  &server_spec(),  &service_spec(),
+        &global_spec(),   &server_spec(),  &service_spec(),
         &listener_spec(), &monitor_spec(), &filter_spec(),
     };
     return specs;
@@ -235,9 +235,9 @@ TEST(ParamReaders, TheReaderPatternsMatchWhatTheSourcesWrite)
 {
     // Known readers of each form are found (if one of these moves, pick another example).
     const std::set<std::string>& r = core_readers();
-    EXPECT_TRUE(r.count("max_connections"));    // config.get_int("max_connections")
-    EXPECT_TRUE(r.count("version_string"));     // config.get_string(...) in a module
-    EXPECT_TRUE(r.count("writeq_low_water"));   // has("writeq_low_water")
+    EXPECT_TRUE(r.count("max_connections"));   // config.get_int("max_connections")
+    EXPECT_TRUE(r.count("version_string"));    // config.get_string(...) in a module
+    EXPECT_TRUE(r.count("writeq_low_water"));  // has("writeq_low_water")
     EXPECT_TRUE(names_read(root / "modules/protocol/queryservice").count("result_ttl"));
     EXPECT_TRUE(names_read(root / "modules/filter/qlafilter").count("exclude"));
     // Names only built into JSON or log text are no readers.
