@@ -394,7 +394,8 @@ void MariaDBClient::send_error_and_close(int code, const std::string& message)
 {
     if (m_state != State::CLOSED)
     {
-        send_err(m_seq + 1, static_cast<uint16_t>(code), "HY000", message);
+        send_err(m_seq + 1, static_cast<uint16_t>(code), sqlstate_of(static_cast<uint16_t>(code)),
+                 message);
         m_state = State::CLOSED;
     }
     m_session.close(message);
@@ -437,7 +438,7 @@ void MariaDBClient::kill_done(bool ok, uint16_t code, const std::string& message
     }
     else
     {
-        send_err(m_seq + 1, code, "HY000", message);
+        send_err(m_seq + 1, code, sqlstate_of(code), message);
     }
     m_state = State::ROUTING;
     m_stream.read_start();

@@ -153,6 +153,28 @@ Buffer make_err(uint8_t seq, uint16_t code, std::string_view sqlstate, std::stri
     return make_packet(seq, p);
 }
 
+const char* sqlstate_of(uint16_t code)
+{
+    // From MariaDB's sql/share/errmsg-utf8.txt.
+    switch (code)
+    {
+        case 1040:  // ER_CON_COUNT_ERROR
+            return "08004";
+        case 1043:  // ER_HANDSHAKE_ERROR
+        case 1153:  // ER_NET_PACKET_TOO_LARGE
+            return "08S01";
+        case 1044:  // ER_DBACCESS_DENIED_ERROR
+        case 1049:  // ER_BAD_DB_ERROR
+            return "42000";
+        case 1045:  // ER_ACCESS_DENIED_ERROR
+            return "28000";
+        case 1927:  // ER_CONNECTION_KILLED
+            return "70100";
+        default:
+            return "HY000";
+    }
+}
+
 std::string get_sql(const Buffer& packet)
 {
     // Walk the packets: a command of 16 MiB or more spans several.

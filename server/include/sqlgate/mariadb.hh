@@ -142,6 +142,9 @@ Buffer make_ok(uint8_t seq, uint64_t affected_rows = 0, uint64_t insert_id = 0,
                std::string_view info = {});
 /// ERR packet: 0xff, code, '#', 5-char sqlstate, message.
 Buffer make_err(uint8_t seq, uint16_t code, std::string_view sqlstate, std::string_view message);
+/// MariaDB's SQLSTATE for the error @c code of the errors sqlgate sends itself
+/// (e.g. 1040 "08004", 1045 "28000", 1927 "70100"); "HY000" for the others.
+const char* sqlstate_of(uint16_t code);
 
 /// The SQL text of a COM_QUERY / COM_STMT_PREPARE packet (whole command in @c packet).
 std::string get_sql(const Buffer& packet);

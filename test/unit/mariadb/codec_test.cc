@@ -128,6 +128,19 @@ TEST(MariadbCodec, OkAndErrPackets)
               unhex("27000001ff1904233432303030") + "Unknown database 'nonexistent'");
 }
 
+TEST(MariadbCodec, SqlstateOfTheErrorsSqlgateSends)
+{
+    // As MariaDB sends them (sql/share/errmsg-utf8.txt).
+    EXPECT_STREQ(sqlstate_of(1040), "08004");
+    EXPECT_STREQ(sqlstate_of(1043), "08S01");
+    EXPECT_STREQ(sqlstate_of(1044), "42000");
+    EXPECT_STREQ(sqlstate_of(1045), "28000");
+    EXPECT_STREQ(sqlstate_of(1049), "42000");
+    EXPECT_STREQ(sqlstate_of(1927), "70100");
+    EXPECT_STREQ(sqlstate_of(1815), "HY000");
+    EXPECT_STREQ(sqlstate_of(1094), "HY000");
+}
+
 TEST(MariadbCodec, MakePacketSplitsAt16MiB)
 {
     EXPECT_EQ(hex(make_packet(3, "").to_string()), "00000003");
