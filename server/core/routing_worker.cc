@@ -89,9 +89,30 @@ RoutingWorker::RoutingWorker(int id) : Worker(id)
     m_check.data = this;
     uv_check_start(&m_check, &RoutingWorker::on_check);
     uv_unref(reinterpret_cast<uv_handle_t*>(&m_check));
+    m_idle_timer = std::make_unique<Timer>(*this, [this]() { close_idle_sessions(); });
+    m_idle_timer->start(1000, 1000);
 }
 
 RoutingWorker::~RoutingWorker() = default;
+
+void RoutingWorker::close_idle_sessions()
+{
+    // close_if_idle() may close a session, which leaves m_sessions: walk a copy.
+    std::vector<uint64_t> ids;
+    ids.reserve(m_sessions.size());
+    for (const auto& [id, s] : m_sessions)
+    {
+        ids.push_back(id);
+    }
+    uint64_t now = now_ms();
+    for (uint64_t id : ids)
+    {
+        if (Session* s = find_session(id))
+        {
+            s->close_if_idle(now);
+        }
+    }
+}
 
 void RoutingWorker::set_all(std::vector<RoutingWorker*> workers)
 {
@@ -310,6 +331,7 @@ void RoutingWorker::reap()
 
 void RoutingWorker::on_stop()
 {
+    m_idle_timer.reset();
     for (ListenSocket* ls : m_listeners)
     {
         close_listen_socket(ls);

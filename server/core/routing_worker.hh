@@ -16,6 +16,7 @@
 
 #include "objects.hh"
 #include "sqlgate/session.hh"
+#include "sqlgate/timer.hh"
 #include "sqlgate/worker.hh"
 
 namespace sqlgate
@@ -90,11 +91,14 @@ private:
     static void on_check(uv_check_t* h);
     void accept_client(ListenSocket& ls);
     void reap();
+    /// Once a second: close the sessions idle for longer than their wait_timeout.
+    void close_idle_sessions();
 
     std::vector<ListenSocket*> m_listeners;
     std::unordered_map<uint64_t, Session*> m_sessions;
     std::vector<Session*> m_zombies;
     uv_check_t m_check;
+    std::unique_ptr<Timer> m_idle_timer;
 };
 
 /// A new id for a session of the calling routing worker: ids name their

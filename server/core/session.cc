@@ -245,6 +245,31 @@ void Session::handler_threw(const char* event, const char* what)
     close(std::string("a module threw: ") + what);
 }
 
+void Session::close_if_idle(uint64_t now)
+{
+    SG_ASSERT_OWNER(m_worker);
+    int64_t timeout = m_service->idle_timeout_ms();
+    if (timeout <= 0 || m_state != SessionState::STARTED || !m_client_stream ||
+        now < m_last_activity + static_cast<uint64_t>(timeout))
+    {
+        return;
+    }
+    for (const auto& b : m_backends)
+    {
+        BackendState st = b->state();
+        if (st != BackendState::FAILED && st != BackendState::CLOSED && b->busy())
+        {
+            return;  // a command is running: the session is waiting, not idle
+        }
+    }
+    SG_WARNING(
+        "Session %lu (%s@%s, service %s): closing it, idle for %lu ms: wait_timeout is %ld ms",
+        (unsigned long)m_id, m_user.c_str(), m_remote.c_str(), m_service->name.c_str(),
+        (unsigned long)(now - m_last_activity), (long)timeout);
+    m_client->send_error_and_close(1927,
+                                   "Connection was killed: idle for longer than wait_timeout");
+}
+
 void Session::throttle_backends(bool stop)
 {
     for (auto& b : m_backends)

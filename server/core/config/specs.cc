@@ -171,10 +171,12 @@ const Specification& service_spec()
             runtime(
                 p("version_string", T::STRING, "Server version sent to clients in the handshake")),
             runtime(def(p("connection_timeout", T::DURATION,
-                          "Older MaxScale name of `wait_timeout`; the same meaning"),
+                          "Older MaxScale name of `wait_timeout`, the same meaning; used when "
+                          "`wait_timeout` is 0s"),
                         "0s")),
             runtime(def(p("wait_timeout", T::DURATION,
-                          "Close client sessions idle for longer than this; 0s disables"),
+                          "Close client sessions idle for longer than this (no command and no "
+                          "reply pending); 0s disables"),
                         "0s")),
             runtime(def(p("log_auth_warnings", T::BOOL, "Log authentication failures"), "true")),
             runtime(def(p("auth_all_servers", T::BOOL,

@@ -49,6 +49,14 @@ public:
     const std::string& user() const { return config.get_string("user"); }
     const std::string& password() const { return config.get_string("password"); }
     int64_t max_connections() const { return config.get_int("max_connections"); }
+    /// Client sessions idle for longer than this (ms) are closed; 0: never.
+    /// wait_timeout, or its older MaxScale name connection_timeout when
+    /// wait_timeout is 0 (MaxScale's alias, kept as a parameter of its own).
+    int64_t idle_timeout_ms() const
+    {
+        int64_t t = config.get_duration_ms("wait_timeout");
+        return t > 0 ? t : config.get_duration_ms("connection_timeout");
+    }
 
     ServiceStats& stats() const { return *m_stats; }
     /// This snapshot replaces @c previous (same service, new configuration).

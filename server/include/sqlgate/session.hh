@@ -95,6 +95,13 @@ public:
     const std::string& close_reason() const { return m_close_reason; }
     Stream* client_stream() { return m_client_stream; }
 
+    /// Close the session when it has been idle for longer than its service's
+    /// wait_timeout: nothing from the client and no reply for that long, and
+    /// no command outstanding on a backend (a long query is not idleness).
+    /// Only sessions with a client socket of their own (SQL-over-HTTP sessions
+    /// have their own idle timeouts). Called by the routing worker once a second.
+    void close_if_idle(uint64_t now_ms);
+
     /// Flow control: stop/resume reading from every backend (client writes are
     /// backed up) or from the client (backend writes are backed up).
     void throttle_backends(bool stop);

@@ -40,8 +40,6 @@ const std::set<std::string> pending = {
     "server.rank",
     "server.priority",
     "server.max_routing_connections",
-    "service.connection_timeout",
-    "service.wait_timeout",
     // Another issue implements enable_root_user.
     "service.enable_root_user",
     "service.log_auth_warnings",
