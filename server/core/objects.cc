@@ -264,6 +264,7 @@ bool build_objects(const ConfigFile& cfg, ModuleLoader& modules, Objects& out,
             auto srv = std::make_shared<Server>(o.name, o.get_string("address"),
                                                 static_cast<int>(o.get_int("port")),
                                                 o.get_string("socket"));
+            srv->configure(o);
             out.servers[o.name] = srv;
         }
         else if (o.type == "filter")

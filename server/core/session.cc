@@ -156,9 +156,18 @@ bool Session::client_reply(Buffer&& data, const Reply& reply)
 BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& handler)
 {
     SG_ASSERT_OWNER(m_worker);
+    if (!server->reserve_connection())
+    {
+        SG_WARNING("Session %lu: server %s has max_routing_connections (%ld) open: no new one",
+                   (unsigned long)m_id, server->name().c_str(),
+                   (long)server->max_routing_connections());
+        return nullptr;
+    }
+    // The connection owns the count from set_stream() on (close() gives it back).
     std::unique_ptr<BackendConnection> conn = m_protocol->new_backend(*this, server, handler);
     if (!conn)
     {
+        server->stats().connections.fetch_sub(1, std::memory_order_relaxed);
         return nullptr;
     }
     bool local = !server->socket().empty();
@@ -167,7 +176,6 @@ BackendConnection* Session::connect(const ServerPtr& server, BackendHandler& han
     stream->set_water_marks(settings().writeq_high_water, settings().writeq_low_water);
     conn->set_stream(stream);
     stream->set_session(this);
-    server->stats().connections.fetch_add(1, std::memory_order_relaxed);
     server->stats().total_connections.fetch_add(1, std::memory_order_relaxed);
     int rc = local ? stream->connect_local(server->socket())
                    : stream->connect(server->address(), server->port());

@@ -19,8 +19,9 @@ namespace
 std::string service(const std::string& name, const std::string& timeout_line, int port)
 {
     return "[" + name + "]\ntype=service\nrouter=readconnroute\nservers=server1\nuser=sqlgate\n" +
-           "password=sqlgate_pw\n" + timeout_line + "\n[" + name + "-L]\ntype=listener\nservice=" +
-           name + "\naddress=127.0.0.1\nport=" + std::to_string(port) + "\n\n";
+           "password=sqlgate_pw\n" + timeout_line + "\n[" + name +
+           "-L]\ntype=listener\nservice=" + name +
+           "\naddress=127.0.0.1\nport=" + std::to_string(port) + "\n\n";
 }
 
 // Waits up to @c limit for sqlgate to close the session of @c m without the client
@@ -140,9 +141,9 @@ TEST(WaitTimeout, ARuntimeChangeAppliesToNewSessions)
     HttpResult r = h.patch("/v1/services/Read-Write-Service",
                            R"({"data":{"attributes":{"parameters":{"wait_timeout":"2s"}}}})");
     ASSERT_EQ(r.code, 204) << r.error();
-    EXPECT_EQ(h.get("/v1/services/Read-Write-Service")
-                  .str("/data/attributes/parameters/wait_timeout"),
-              "2000ms");
+    EXPECT_EQ(
+        h.get("/v1/services/Read-Write-Service").str("/data/attributes/parameters/wait_timeout"),
+        "2000ms");
     Idle s = idle_session(g.port);
     ASSERT_TRUE(s.conn) << g.gate->diagnostics();
     std::string sent;

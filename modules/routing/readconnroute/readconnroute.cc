@@ -60,6 +60,14 @@ bool ReadConnSession::start()
     m_candidates = m_router.candidates();
     if (!connect_next())
     {
+        if (m_limited)
+        {
+            // As the server itself refuses a client over its max_connections.
+            m_session.client()->send_error_and_close(
+                1040, "Too many connections: the servers of service '" + m_router.service().name +
+                          "' have max_routing_connections open");
+            return false;
+        }
         m_session.client()->send_error_and_close(
             1927, "No server of service '" + m_router.service().name +
                       "' is available for router_options=" +
@@ -80,6 +88,8 @@ bool ReadConnSession::connect_next()
             m_routed = false;
             return true;
         }
+        int64_t limit = server->max_routing_connections();
+        m_limited |= limit > 0 && server->stats().connections.load() >= limit;
     }
     return false;
 }

@@ -54,7 +54,8 @@ private:
     std::vector<ServerPtr> m_candidates;
     size_t m_next = 0;
     BackendConnection* m_backend = nullptr;
-    bool m_routed = false;  ///< a command went to the current backend
+    bool m_routed = false;   ///< a command went to the current backend
+    bool m_limited = false;  ///< a candidate had its max_routing_connections open
 };
 
 }  // namespace sqlgate::readconnroute

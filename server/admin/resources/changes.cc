@@ -173,6 +173,7 @@ HttpResponse create_server(AdminContext& ctx, const HttpRequest& r)
     o.servers[id] =
         std::make_shared<Server>(id, cfg.get_string("address"),
                                  static_cast<int>(cfg.get_int("port")), cfg.get_string("socket"));
+    o.servers[id]->configure(cfg);
     if (!services.empty() && !relink_server(ctx, id, services, error))
     {
         return HttpResponse::error(500, error);
@@ -267,6 +268,7 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
             return HttpResponse::error(500, error);
         }
         o.configs[name] = cfg;
+        it->second->configure(cfg);
     }
     // The monitor reads monitoruser/monitorpw when it is built.
     if (!monitor.empty() && (changes.count("monitoruser") || changes.count("monitorpw")))
@@ -288,6 +290,7 @@ HttpResponse patch_server(AdminContext& ctx, const HttpRequest& r, const std::st
                                               cfg.get_string("socket"));
         fresh->set_status_bits(it->second->status() & (status::MAINT | status::DRAINING));
         fresh->share_stats_of(*it->second);
+        fresh->configure(cfg);
         o.servers[name] = fresh;
     }
     SG_NOTICE("Server %s changed through the REST API by '%s'", name.c_str(), r.user.c_str());

@@ -141,7 +141,8 @@ const Specification& server_spec()
                               INT64_MIN, INT64_MAX),
                         "0")),
             runtime(def(p("max_routing_connections", T::COUNT,
-                          "Maximum number of routing connections to the server; 0 means unlimited"),
+                          "Maximum number of session connections to the server at once; more "
+                          "are refused; 0 means unlimited"),
                         "0")),
         });
     return spec;

@@ -17,6 +17,8 @@
 namespace sqlgate
 {
 
+class ObjectConfig;
+
 namespace status
 {
 constexpr uint64_t RUNNING = 1 << 0;
@@ -75,6 +77,19 @@ public:
     /// MaxScale's status string, e.g. "Master, Running".
     std::string status_string() const;
 
+    /// The server parameters that change at runtime without a new object
+    /// (max_routing_connections). Main thread (at creation and on a PATCH);
+    /// the values are atomics the workers and monitors read.
+    void configure(const ObjectConfig& config);
+    /// Session connections allowed to the server at once; 0: no limit.
+    int64_t max_routing_connections() const
+    {
+        return m_max_routing_connections.load(std::memory_order_relaxed);
+    }
+    /// Count one more session connection, unless max_routing_connections
+    /// are open already (then false and nothing counted). Any thread.
+    bool reserve_connection();
+
     ServerStats& stats() const { return *m_stats; }
     /// This object replaces @c previous (same server, new configuration).
     void share_stats_of(const Server& previous) { m_stats = previous.m_stats; }
@@ -87,6 +102,7 @@ private:
     std::string m_socket;
     std::atomic<uint64_t> m_status{0};
     std::atomic<bool> m_monitored{false};
+    std::atomic<int64_t> m_max_routing_connections{0};
 };
 
 using ServerPtr = std::shared_ptr<Server>;

@@ -39,7 +39,6 @@ const std::set<std::string> pending = {
     "global.skip_name_resolve",
     "server.rank",
     "server.priority",
-    "server.max_routing_connections",
     // Another issue implements enable_root_user.
     "service.enable_root_user",
     "service.log_auth_warnings",

@@ -1,0 +1,26 @@
+#include "sqlgate/server.hh"
+
+#include "sqlgate/config.hh"
+
+namespace sqlgate
+{
+
+void Server::configure(const ObjectConfig& config)
+{
+    m_max_routing_connections.store(config.get_int("max_routing_connections"),
+                                    std::memory_order_relaxed);
+}
+
+bool Server::reserve_connection()
+{
+    int64_t limit = max_routing_connections();
+    int64_t now = m_stats->connections.fetch_add(1, std::memory_order_relaxed) + 1;
+    if (limit > 0 && now > limit)
+    {
+        m_stats->connections.fetch_sub(1, std::memory_order_relaxed);
+        return false;
+    }
+    return true;
+}
+
+}  // namespace sqlgate
