@@ -1,5 +1,5 @@
 // Server parameters that act on routing: max_routing_connections (the limit of session
-// connections to one server).
+// connections to one server) and rank (readconnroute prefers primary-rank servers).
 #include <gtest/gtest.h>
 
 #include "admin_gate.hh"
@@ -77,8 +77,9 @@ TEST(MaxRoutingConnections, TheServerRefusesConnectionsOverItsLimit)
     open.push_back(std::move(again));
 
     // A runtime change applies to the next connection.
-    HttpResult r = h.patch("/v1/servers/limited",
-                           R"({"data":{"attributes":{"parameters":{"max_routing_connections":3}}}})");
+    HttpResult r =
+        h.patch("/v1/servers/limited",
+                R"({"data":{"attributes":{"parameters":{"max_routing_connections":3}}}})");
     ASSERT_EQ(r.code, 204) << r.error();
     open.emplace_back(connect(only, "app", "app_pw", "test"));
     ASSERT_TRUE(open.back()) << "a third connection with the limit at 3";
@@ -93,4 +94,42 @@ TEST(MaxRoutingConnections, TheServerRefusesConnectionsOverItsLimit)
         open.emplace_back(connect(only, "app", "app_pw", "test"));
         ASSERT_TRUE(open.back()) << "0 means no limit";
     }
+}
+
+TEST(ServerRank, ReadConnRoutePrefersPrimaryRankServers)
+{
+    int port = free_port();
+    // sec is server2 with rank=secondary, pri is server3 (rank primary by default).
+    AdminGate g({}, {},
+                server_and_service("sec", 1, "rank=secondary\n", "sec,pri", port) +
+                    "[pri]\ntype=server\naddress=127.0.0.1\nport=" +
+                    std::to_string(shared_cluster().port(2)) + "\n");
+    Http h = g.http();
+    std::vector<MysqlPtr> open;
+    auto next_on = [&]
+    {
+        open.emplace_back(connect(port, "app", "app_pw", "test"));
+        return open.back() ? server_id(open.back().get()) : std::string("no connection");
+    };
+    // Without ranks the least connections would alternate; the primary rank takes all.
+    for (int i = 0; i < 3; ++i)
+    {
+        EXPECT_EQ(next_on(), "3") << "session " << i;
+    }
+    // A runtime change: now sec is primary and pri secondary, whatever their connections.
+    for (const auto& [server, rank] : {std::pair{"sec", "primary"}, {"pri", "secondary"}})
+    {
+        HttpResult r = h.patch(
+            std::string("/v1/servers/") + server,
+            std::string(R"({"data":{"attributes":{"parameters":{"rank":")") + rank + R"("}}}})");
+        ASSERT_EQ(r.code, 204) << r.error();
+    }
+    for (int i = 0; i < 5; ++i)
+    {
+        EXPECT_EQ(next_on(), "2") << "session " << i << " after the change";
+    }
+    // A secondary server is used when no primary one can take the session.
+    ASSERT_EQ(h.put("/v1/servers/sec/set?state=maintenance").code, 204);
+    EXPECT_EQ(next_on(), "3");
+    ASSERT_EQ(h.put("/v1/servers/sec/clear?state=maintenance").code, 204);
 }

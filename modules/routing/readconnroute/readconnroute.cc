@@ -36,9 +36,15 @@ std::vector<ServerPtr> ReadConnRoute::candidates() const
         }
         out.push_back(s);
     }
+    // As MaxScale: the best rank first (secondary servers only when no primary
+    // one can take the session), then the fewest connections.
     std::stable_sort(out.begin(), out.end(),
                      [](const ServerPtr& a, const ServerPtr& b)
                      {
+                         if (a->rank() != b->rank())
+                         {
+                             return a->rank() < b->rank();
+                         }
                          return a->stats().connections.load(std::memory_order_relaxed) <
                                 b->stats().connections.load(std::memory_order_relaxed);
                      });

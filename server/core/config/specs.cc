@@ -134,7 +134,9 @@ const Specification& server_spec()
                     "sqlgate speaks only the MariaDB protocol to servers"),
             runtime(p("monitoruser", T::STRING, "User the monitor uses for this server only")),
             runtime(p("monitorpw", T::PASSWORD, "Password of `monitoruser`")),
-            runtime(def(values(p("rank", T::ENUM, "Routing preference of the server"),
+            runtime(def(values(p("rank", T::ENUM,
+                                 "Routing preference: routers use `secondary` servers only when "
+                                 "no `primary` one can take the session"),
                                {"primary", "secondary"}),
                         "primary")),
             runtime(def(range(p("priority", T::INT, "Priority of the server for master selection"),

@@ -49,6 +49,22 @@ TEST(ReadConnRoute, LeastConnectionsFirstTiesKeepConfigOrder)
     EXPECT_EQ(f.names(r), (Names{"b", "c", "a"}));
 }
 
+TEST(ReadConnRoute, PrimaryRankBeforeSecondaryWhateverTheConnections)
+{
+    Fixture f;
+    ObjectConfig secondary;
+    secondary.values["rank"].text = "secondary";
+    f.s(0).configure(secondary);
+    f.s(1).stats().connections = 7;
+    f.s(2).stats().connections = 3;
+    ReadConnRoute r(f.service, 0, 0);
+    // a has no connections but is secondary: tried only after every primary one.
+    EXPECT_EQ(f.names(r), (Names{"c", "b", "a"}));
+    f.s(2).set_status_bits(status::MAINT);
+    f.s(1).set_status_bits(status::MAINT);
+    EXPECT_EQ(f.names(r), (Names{"a"}));
+}
+
 TEST(ReadConnRoute, MaintenanceDrainingAndDownAreSkipped)
 {
     Fixture f;
