@@ -9,6 +9,7 @@ void Server::configure(const ObjectConfig& config)
 {
     m_rank.store(config.get_string("rank") == "secondary" ? RANK_SECONDARY : RANK_PRIMARY,
                  std::memory_order_relaxed);
+    m_priority.store(config.get_int("priority"), std::memory_order_relaxed);
     m_max_routing_connections.store(config.get_int("max_routing_connections"),
                                     std::memory_order_relaxed);
 }

@@ -341,7 +341,12 @@ std::string config_for(const Cluster& cluster, int listener_port, const std::str
         out << "[server" << i + 1 << "]\n"
             << "type=server\n"
             << "address=127.0.0.1\n"
-            << "port=" << cluster.port(i) << "\n\n";
+            << "port=" << cluster.port(i) << "\n";
+        if (auto extra = options.server_extra.find(i); extra != options.server_extra.end())
+        {
+            out << extra->second;
+        }
+        out << "\n";
     }
     std::string servers;
     for (int i : options.servers)

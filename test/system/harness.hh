@@ -17,6 +17,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -229,6 +230,8 @@ struct ConfigOptions
     int admin_port = 0;         // 0: a free port, so that tests never collide on 8989
     std::string global_extra;   // more lines for [maxscale], e.g. "users_refresh_time=1s\n"
     std::string service_extra;  // more lines for [Read-Write-Service], e.g. "filters=A|B\n"
+    // More lines for [server<i+1>] by cluster index, e.g. {{1, "priority=2\n"}}.
+    std::map<int, std::string> server_extra;
 };
 
 // A standard sqlgate config (the format of etc/sandbox.cnf) for `cluster`: [maxscale],

@@ -128,7 +128,8 @@ const CommandArgSpec kMonitor{"monitor", CommandArgType::MONITOR, false, "A mari
 const std::vector<ModuleCommand>& commands()
 {
     const CommandArgSpec new_primary{"new_primary", CommandArgType::SERVER, true,
-                                     "The replica to promote (default: the most advanced one)"};
+                                     "The replica to promote (default: by priority, then the most "
+                                     "advanced one)"};
     const CommandArgSpec old_primary{"old_primary", CommandArgType::SERVER, true,
                                      "The current primary (default: the one the monitor sees)"};
     const CommandArgSpec server{"server", CommandArgType::SERVER, false, "The server to rejoin"};
@@ -147,7 +148,7 @@ const std::vector<ModuleCommand>& commands()
          &async_switchover_cmd},
         {"failover",
          true,
-         "Promote the most advanced replica of the lost primary",
+         "Promote the most advanced replica of the lost primary (by priority among equals)",
          {kMonitor},
          &failover_cmd},
         {"async-failover",

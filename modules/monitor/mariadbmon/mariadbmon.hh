@@ -66,7 +66,8 @@ private:
     bool promote(int i, std::string& error);
     bool redirect(int i, int master, bool from_own_history, std::string& error);
     bool wait_gtid(int i, const std::string& gtid, int64_t timeout_ms, std::string& error);
-    int failover_candidate(int old_master, std::string& why_not) const;
+    /// The replica of @c old_master to promote (choose_primary()), or -1 with @c why_not.
+    int failover_candidate(int old_master, bool failover, std::string& why_not) const;
     bool promotable(int i) const;
     bool can_rejoin(int i, std::string& why_not) const;
 

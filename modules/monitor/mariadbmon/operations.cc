@@ -110,6 +110,7 @@ bool MariaDBMonitor::promotable(int i) const
     const auto& no = config().get_list("servers_no_promotion");
     return m_nodes[i].reachable && m_nodes[i].queried &&
            !(monitored()[i].server->status() & status::MAINT) &&
+           monitored()[i].server->priority() >= 0 &&
            std::find(no.begin(), no.end(), m_nodes[i].name) == no.end();
 }
 
@@ -185,39 +186,33 @@ bool MariaDBMonitor::wait_gtid(int i, const std::string& gtid, int64_t timeout_m
     return true;
 }
 
-int MariaDBMonitor::failover_candidate(int old_master, std::string& why_not) const
+int MariaDBMonitor::failover_candidate(int old_master, bool failover, std::string& why_not) const
 {
-    int best = -1;
-    int64_t best_progress = -1;
+    std::vector<Candidate> candidates;
     for (size_t i = 0; i < m_nodes.size(); ++i)
     {
         const NodeInfo& n = m_nodes[i];
-        bool replica =
-            std::any_of(n.replicas_of.begin(), n.replicas_of.end(),
-                        [&](const ReplicaConnection& c) { return c.master_index == old_master; });
-        if (!replica || !promotable(static_cast<int>(i)))
+        Candidate c{static_cast<int>(i), progress(n.gtid_current_pos),
+                    monitored()[i].server->priority()};
+        bool replica = false;
+        for (const auto& r : n.replicas_of)
         {
-            continue;
-        }
-        std::string received = n.gtid_current_pos;
-        for (const auto& c : n.replicas_of)
-        {
-            if (c.master_index == old_master && !c.gtid_io_pos.empty())
+            if (r.master_index == old_master)
             {
-                received = c.gtid_io_pos;
+                replica = true;
+                c.progress = r.gtid_io_pos.empty() ? c.progress : progress(r.gtid_io_pos);
             }
         }
-        int64_t p = progress(received);
-        if (p > best_progress)  // ties keep the first in server order
+        if (replica && promotable(c.index))
         {
-            best = static_cast<int>(i);
-            best_progress = p;
+            candidates.push_back(c);
         }
     }
+    int best = choose_primary(candidates, failover);
     if (best < 0)
     {
         why_not = "no valid candidate: no reachable replica of " + m_nodes[old_master].name +
-                  " outside maintenance and servers_no_promotion";
+                  " outside maintenance and servers_no_promotion and with a priority of 0 or more";
     }
     return best;
 }
@@ -236,7 +231,7 @@ bool MariaDBMonitor::failover(std::string& error)
         error = "no primary has been seen, so there is nothing to fail over from";
         return false;
     }
-    int cand = failover_candidate(old, error);
+    int cand = failover_candidate(old, true, error);
     if (cand < 0)
     {
         return false;
@@ -294,7 +289,7 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
                                     : "; use failover");
         return false;
     }
-    int cand = new_name.empty() ? failover_candidate(old, error) : index_of(new_name);
+    int cand = new_name.empty() ? failover_candidate(old, false, error) : index_of(new_name);
     if (cand < 0)
     {
         error = new_name.empty() ? error : new_name + " is not monitored by " + name();
@@ -303,7 +298,8 @@ bool MariaDBMonitor::switchover(const std::string& new_name, const std::string& 
     if (!(m_topology.roles[cand] & ROLE_SLAVE) || !promotable(cand))
     {
         error = m_nodes[cand].name + " cannot be promoted: it must be a running replica of " +
-                m_nodes[old].name + ", not in maintenance nor in servers_no_promotion";
+                m_nodes[old].name +
+                ", not in maintenance nor in servers_no_promotion, with a priority of 0 or more";
         return false;
     }
     // Demote: no new writes on the old primary, then wait until the new one has them all.

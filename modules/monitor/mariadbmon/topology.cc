@@ -176,4 +176,33 @@ int64_t replication_lag(const NodeInfo& node)
     return -1;
 }
 
+int choose_primary(const std::vector<Candidate>& candidates, bool failover)
+{
+    // Lower is better: 1, 2, ... and then 0.
+    auto rank = [](int64_t priority) { return priority > 0 ? priority : INT64_MAX; };
+    const Candidate* best = nullptr;
+    for (const Candidate& c : candidates)
+    {
+        if (c.priority < 0)
+        {
+            continue;
+        }
+        bool better = !best;
+        if (best && failover && c.progress != best->progress)
+        {
+            better = c.progress > best->progress;
+        }
+        else if (best && rank(c.priority) != rank(best->priority))
+        {
+            better = rank(c.priority) < rank(best->priority);
+        }
+        else if (best)
+        {
+            better = c.progress > best->progress;
+        }
+        best = better ? &c : best;
+    }
+    return best ? best->index : -1;
+}
+
 }  // namespace sqlgate::mariadbmon

@@ -73,6 +73,25 @@ void resolve_masters(std::vector<NodeInfo>& nodes);
  */
 Topology compute_topology(const std::vector<NodeInfo>& nodes, int previous_master);
 
+/// A replica that failover or switchover may promote.
+struct Candidate
+{
+    int index = -1;        ///< the node
+    int64_t progress = 0;  ///< how far what it received got (sum of GTID sequence numbers)
+    int64_t priority = 0;  ///< the server's priority parameter
+};
+
+/**
+ * The index of the new primary among @c candidates (in server order), or -1.
+ * Priorities rank as galeramon's: the lowest positive first, then 0 (the
+ * default); a negative one is never promoted. A failover takes the candidates
+ * that received the most (promoting one that got less would lose events) and
+ * among them the best priority; a switchover, where the new primary catches up
+ * before it takes over, the best priority and then the most received. Ties go
+ * to the first.
+ */
+int choose_primary(const std::vector<Candidate>& candidates, bool failover);
+
 /// Seconds_Behind_Master of the first connection to a monitored server, or
 /// -1 (not a replica, or the SQL thread is stopped).
 int64_t replication_lag(const NodeInfo& node);

@@ -139,7 +139,9 @@ const Specification& server_spec()
                                  "no `primary` one can take the session"),
                                {"primary", "secondary"}),
                         "primary")),
-            runtime(def(range(p("priority", T::INT, "Priority of the server for master selection"),
+            runtime(def(range(p("priority", T::INT,
+                                "mariadbmon's choice of a new primary: the lowest positive "
+                                "first, then 0; a negative one is never promoted"),
                               INT64_MIN, INT64_MAX),
                         "0")),
             runtime(def(p("max_routing_connections", T::COUNT,

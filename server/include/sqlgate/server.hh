@@ -78,13 +78,16 @@ public:
     std::string status_string() const;
 
     /// The server parameters that change at runtime without a new object
-    /// (rank, max_routing_connections). Main thread (at creation and on a
-    /// PATCH); the values are atomics the workers and monitors read.
+    /// (rank, priority, max_routing_connections). Main thread (at creation and
+    /// on a PATCH); the values are atomics the workers and monitors read.
     void configure(const ObjectConfig& config);
     /// MaxScale's rank: RANK_PRIMARY or RANK_SECONDARY; routers prefer the lower.
     static constexpr int RANK_PRIMARY = 1;
     static constexpr int RANK_SECONDARY = 2;
     int rank() const { return m_rank.load(std::memory_order_relaxed); }
+    /// mariadbmon's preference when it picks a new primary: the lowest positive
+    /// first, then 0; a negative priority is never promoted.
+    int64_t priority() const { return m_priority.load(std::memory_order_relaxed); }
     /// Session connections allowed to the server at once; 0: no limit.
     int64_t max_routing_connections() const
     {
@@ -107,6 +110,7 @@ private:
     std::atomic<uint64_t> m_status{0};
     std::atomic<bool> m_monitored{false};
     std::atomic<int> m_rank{RANK_PRIMARY};
+    std::atomic<int64_t> m_priority{0};
     std::atomic<int64_t> m_max_routing_connections{0};
 };
 

@@ -37,7 +37,6 @@ const fs::path root = SQLGATE_SOURCE_DIR;
 const std::set<std::string> pending = {
     "global.users_refresh_interval",
     "global.skip_name_resolve",
-    "server.priority",
     // Another issue implements enable_root_user.
     "service.enable_root_user",
     "service.log_auth_warnings",

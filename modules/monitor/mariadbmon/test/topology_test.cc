@@ -140,3 +140,30 @@ TEST(Topology, StoppedSqlThreadIsNotASlave)
     EXPECT_EQ(t.master, 0);
     EXPECT_EQ(t.roles[1], ROLE_NONE);
 }
+
+TEST(ChoosePrimary, FailoverTakesTheMostReceivedThenTheBestPriority)
+{
+    // index, progress, priority
+    std::vector<Candidate> c = {{0, 10, 0}, {1, 12, 5}, {2, 12, 2}, {3, 12, 0}};
+    EXPECT_EQ(choose_primary(c, true), 2);
+    c[0].progress = 13;  // received more: wins whatever its priority
+    EXPECT_EQ(choose_primary(c, true), 0);
+}
+
+TEST(ChoosePrimary, SwitchoverTakesTheBestPriorityThenTheMostReceived)
+{
+    std::vector<Candidate> c = {{0, 13, 0}, {1, 12, 5}, {2, 10, 2}, {3, 11, 2}};
+    EXPECT_EQ(choose_primary(c, false), 3);  // priority 2, and 11 > 10
+    // Without priorities: the most received, ties to the first.
+    std::vector<Candidate> plain = {{0, 10, 0}, {1, 12, 0}, {2, 12, 0}};
+    EXPECT_EQ(choose_primary(plain, false), 1);
+    EXPECT_EQ(choose_primary(plain, true), 1);
+}
+
+TEST(ChoosePrimary, NegativePrioritiesAreNeverPromoted)
+{
+    std::vector<Candidate> c = {{0, 20, -1}, {1, 12, 0}};
+    EXPECT_EQ(choose_primary(c, true), 1);
+    EXPECT_EQ(choose_primary({{0, 20, -1}}, false), -1);
+    EXPECT_EQ(choose_primary({}, true), -1);
+}
