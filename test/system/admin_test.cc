@@ -181,10 +181,10 @@ TEST(AdminApi, ServicesListenersFiltersMonitorsModules)
     r = h.get("/v1/maxscale/modules/readconnroute");
     EXPECT_EQ(r.str("/data/attributes/module_type"), "Router");
     EXPECT_GT(json_array_size(r.at("/data/attributes/parameters")), 0u);
-    EXPECT_EQ(r.num("/data/attributes/api"), 4) << "SQLGATE_ABI (docs/rest-api.md)";
+    EXPECT_EQ(r.num("/data/attributes/api"), 5) << "SQLGATE_ABI (docs/rest-api.md)";
     r = h.get("/v1/maxscale/modules/servers");
     EXPECT_EQ(r.str("/data/attributes/module_type"), "Core");
-    EXPECT_EQ(r.num("/data/attributes/api"), 4) << "the core sets show SQLGATE_ABI too";
+    EXPECT_EQ(r.num("/data/attributes/api"), 5) << "the core sets show SQLGATE_ABI too";
     EXPECT_EQ(h.get("/v1/maxscale/modules/nosuch").code, 404);
 }
 

@@ -18,9 +18,9 @@ std::string primary_of(const Http& h)
 
 HttpResult switchover(const Http& h, const std::string& target = "")
 {
-    return h.post("/v1/maxscale/modules/mariadbmon/switchover?Mon" +
-                      (target.empty() ? "" : "&" + target),
-                  "");
+    return h.post(
+        "/v1/maxscale/modules/mariadbmon/switchover?Mon" + (target.empty() ? "" : "&" + target),
+        "");
 }
 
 }  // namespace
@@ -57,9 +57,7 @@ TEST(MariaDBMonPriority, SwitchoverPicksTheBestPriority)
     ASSERT_EQ(r.code, 204) << r.error();
     ASSERT_TRUE(eventually(
         [&]
-        {
-            return h.get("/v1/servers/server1").str("/data/attributes/state") == "Slave, Running";
-        },
+        { return h.get("/v1/servers/server1").str("/data/attributes/state") == "Slave, Running"; },
         10s));
     r = switchover(h);
     ASSERT_EQ(r.code, 204) << r.error();
@@ -70,9 +68,7 @@ TEST(MariaDBMonPriority, SwitchoverPicksTheBestPriority)
     ASSERT_EQ(r.code, 204) << r.error();
     ASSERT_TRUE(eventually(
         [&]
-        {
-            return h.get("/v1/servers/server3").str("/data/attributes/state") == "Slave, Running";
-        },
+        { return h.get("/v1/servers/server3").str("/data/attributes/state") == "Slave, Running"; },
         10s));
     r = switchover(h, "server2");
     EXPECT_EQ(r.code, 400);

@@ -72,7 +72,7 @@ TEST_F(ChangeUserTest, TheDatabaseChangesWithTheOk)
 TEST_F(ChangeUserTest, AWrongPasswordEndsTheConnection)
 {
     EXPECT_EQ(ask(c, change_user("limited", token("wrong"), "")),
-              err(1, 1045, "HY000",
+              err(1, 1045, "28000",
                   "Access denied for user 'limited'@'127.0.0.1' (using password: YES)"));
     EXPECT_TRUE(w.run_until([&]() { return c.peer.closed(); }));
 }
@@ -80,7 +80,7 @@ TEST_F(ChangeUserTest, AWrongPasswordEndsTheConnection)
 TEST_F(ChangeUserTest, ADatabaseTheUserMayNotUseEndsTheConnection)
 {
     EXPECT_EQ(ask(c, change_user("limited", token("pw"), "other")),
-              err(1, 1044, "HY000", "Access denied for user 'limited'@'%' to database 'other'"));
+              err(1, 1044, "42000", "Access denied for user 'limited'@'%' to database 'other'"));
     EXPECT_TRUE(w.run_until([&]() { return c.peer.closed(); }));
 }
 
@@ -107,7 +107,7 @@ TEST_F(ChangeUserTest, AnotherPluginIsSwitchedToTheNativeOne)
 TEST_F(ChangeUserTest, AMalformedCommandIsABadHandshake)
 {
     EXPECT_EQ(ask(c, make_packet(0, std::string(1, COM_CHANGE_USER)).to_string()),
-              err(1, 1043, "HY000", "Bad handshake"));
+              err(1, 1043, "08S01", "Bad handshake"));
     EXPECT_TRUE(w.run_until([&]() { return c.peer.closed(); }));
 }
 

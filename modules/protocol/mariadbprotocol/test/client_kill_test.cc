@@ -22,7 +22,7 @@ TEST_F(ClientTest, KillClosesAnotherSessionOfTheSameUser)
     log_in(b);
     EXPECT_EQ(ask(a, kill("KILL ", b.session->id())), make_ok(1).to_string());
     std::string told = mocks::read_packet(w, b.peer);
-    EXPECT_EQ(payload(told), payload(err(0, 1927, "HY000", "Connection was killed")));
+    EXPECT_EQ(payload(told), payload(err(0, 1927, "70100", "Connection was killed")));
     EXPECT_TRUE(w.run_until([&]() { return b.peer.closed(); }));
     EXPECT_TRUE(router_of(a).packets.empty()) << "a KILL is not routed";
     EXPECT_EQ(a.session->state(), SessionState::STARTED);
@@ -84,7 +84,7 @@ TEST_F(ClientTest, KillingTheOwnConnectionClosesIt)
     Client a;
     log_in(a);
     std::string answer = ask(a, kill("KILL ", a.session->id()));
-    EXPECT_EQ(answer, err(1, 1927, "HY000", "Connection was killed"));
+    EXPECT_EQ(answer, err(1, 1927, "70100", "Connection was killed"));
     EXPECT_TRUE(w.run_until([&]() { return a.peer.closed(); }));
 }
 

@@ -220,7 +220,7 @@ TEST_F(ClientTest, OverMaxConnectionsTheLoginEndsWith1040)
     b.peer.send(cli_response(b.greeting.scramble));
     ASSERT_TRUE(w.run_until([&]() { return b.peer.closed(); }));
     std::string all = b.peer.take_all();
-    std::string refusal = err(2, 1040, "HY000", "Too many connections");
+    std::string refusal = err(2, 1040, "08004", "Too many connections");
     EXPECT_NE(all.find(payload(refusal)), std::string::npos) << "the client is told why";
     EXPECT_EQ(router->sessions.size(), 1u);
 }
@@ -236,7 +236,7 @@ TEST_F(ClientTest, DISABLED_OverMaxConnectionsTheErrTakesThePlaceOfTheOk)
     log_in(a);
     connect(b);
     EXPECT_EQ(ask(b, cli_response(b.greeting.scramble)),
-              err(2, 1040, "HY000", "Too many connections"));
+              err(2, 1040, "08004", "Too many connections"));
 }
 
 TEST_F(ClientTest, CommandsSentWithTheLoginAreRoutedAfterIt)
