@@ -2,6 +2,8 @@
 // client's command with a token for the server's scramble, answers the auth switch
 // MariaDB always sends (change_user.bin), passes the result up as a COM_CHANGE_USER
 // reply and holds the commands written meanwhile.
+#include <cstring>
+
 #include "backend_fixture.hh"
 
 namespace sqlgate::mariadb::test
@@ -74,6 +76,19 @@ TEST_F(BackendChangeUserTest, TheCommandGetsATokenForTheServersScrambleAndTheSwi
     EXPECT_FALSE(handler.replies[0].is_error);
     EXPECT_STREQ(handler.replies[0].server, "db1");
     EXPECT_FALSE(backend->busy());
+}
+
+TEST_F(BackendChangeUserTest, ASwitchWithAFreshScrambleGetsATokenForIt)
+{
+    // MariaDB repeats the greeting's scramble; the answer must follow the switch's.
+    write_and_read(client_change_user());
+    uint8_t fresh[SCRAMBLE_LEN];
+    memset(fresh, 'q', SCRAMBLE_LEN);
+    std::string data(reinterpret_cast<const char*>(fresh), SCRAMBLE_LEN);
+    fake->send(make_packet(1, build_auth_switch(NATIVE, data + '\0')).to_string());
+    Sha1 t = native_token("app_pw", fresh);
+    std::string expected(reinterpret_cast<const char*>(t.data()), t.size());
+    EXPECT_EQ(mocks::read_packet(w, *fake), make_packet(2, expected).to_string());
 }
 
 TEST_F(BackendChangeUserTest, CommandsWrittenMeanwhileWaitForItsResult)

@@ -110,6 +110,23 @@ TEST_F(BackendTest, AnAuthSwitchIsAnsweredForTheNewScramble)
     EXPECT_TRUE(handler.errors.empty());
 }
 
+TEST_F(BackendTest, AnAuthSwitchWithAFreshScrambleGetsATokenForIt)
+{
+    // MariaDB's switch repeats the greeting's scramble (login_auth_switch.bin); a
+    // server may send a new one, and the answer must be for that one.
+    connect();
+    fake->send(records("login_ok.bin", 'S')[0]);
+    ASSERT_FALSE(mocks::read_packet(w, *fake).empty());
+    uint8_t fresh[SCRAMBLE_LEN];
+    for (size_t i = 0; i < SCRAMBLE_LEN; ++i)
+    {
+        fresh[i] = static_cast<uint8_t>('a' + i);
+    }
+    std::string data(reinterpret_cast<const char*>(fresh), SCRAMBLE_LEN);
+    fake->send(make_packet(2, build_auth_switch(NATIVE, data + '\0')).to_string());
+    EXPECT_EQ(mocks::read_packet(w, *fake), make_packet(3, token("app_pw", fresh)).to_string());
+}
+
 TEST_F(BackendTest, AnAuthSwitchToAnotherPluginFailsTheConnection)
 {
     connect();
