@@ -239,6 +239,68 @@ TEST_F(ClientTest, DISABLED_OverMaxConnectionsTheErrTakesThePlaceOfTheOk)
               err(2, 1040, "08004", "Too many connections"));
 }
 
+/// Publishes accounts with "late" (u's password) once the client @c stream stops being
+/// read, from a check handle: after the read that started the wait, before the wait ends.
+class LateAccount
+{
+public:
+    LateAccount(Worker& worker, Stream* stream, UserManager& users)
+        : m_h(new Handle{{}, stream, &users, false})
+    {
+        uv_check_init(worker.loop(), &m_h->check);
+        m_h->check.data = m_h;
+        uv_check_start(&m_h->check,
+                       [](uv_check_t* c)
+                       {
+                           auto* h = static_cast<Handle*>(c->data);
+                           if (!h->published && !h->stream->reading())
+                           {
+                               auto snap = accounts();
+                               snap->accounts[0].user = "late";
+                               h->users->set_snapshot(snap);
+                               h->published = true;
+                           }
+                       });
+    }
+    ~LateAccount()
+    {
+        uv_close(reinterpret_cast<uv_handle_t*>(&m_h->check),
+                 [](uv_handle_t* c) { delete static_cast<Handle*>(c->data); });
+    }
+    bool published() const { return m_h->published; }
+
+private:
+    struct Handle
+    {
+        uv_check_t check;
+        Stream* stream;
+        UserManager* users;
+        bool published;
+    };
+    Handle* m_h;
+};
+
+TEST_F(ClientTest, AnAccountThatAppearsWithTheReloadLogsIn)
+{
+    // An unknown user makes the login wait for a reload of the accounts (the client
+    // is not read meanwhile); the accounts change before it is retried.
+    Client c;
+    connect(c);
+    users->set_snapshot(std::make_shared<UserSnapshot>());
+    LateAccount late(w.worker(), c.session->client_stream(), *users);
+    std::string query = mocks::command("SELECT 1").to_string();
+    HandshakeResponse r;
+    r.capabilities = cap::PROTOCOL_41 | cap::SECURE_CONNECTION | cap::PLUGIN_AUTH;
+    r.user = "late";
+    r.auth_plugin = NATIVE;
+    r.auth_token = token_for("secret", c.greeting.scramble);
+    EXPECT_EQ(ask(c, make_packet(1, build_handshake_response(r)).to_string() + query),
+              make_ok(2).to_string());
+    EXPECT_TRUE(late.published());
+    ASSERT_TRUE(wait_routed(c, 1)) << "what came with the login is routed after the wait";
+    EXPECT_EQ(router_of(c).packets, (std::vector<std::string>{query}));
+}
+
 TEST_F(ClientTest, CommandsSentWithTheLoginAreRoutedAfterIt)
 {
     Client c;
