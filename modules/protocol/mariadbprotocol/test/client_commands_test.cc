@@ -3,6 +3,7 @@
 // replies back to the client, COM_INIT_DB, LOAD DATA LOCAL INFILE forwarding (the
 // capture's packets) and COM_QUIT.
 #include "client_harness.hh"
+#include "mocks/protocol.hh"
 
 namespace sqlgate::mariadbprotocol::test
 {
@@ -130,6 +131,33 @@ TEST_F(ClientTest, LoadDataLocalFileContentsAreForwardedAsTheyAre)
     // After the empty packet commands are commands again: this one closes the session.
     c.peer.send(command("", COM_QUIT).to_string());
     EXPECT_TRUE(w.run_until([&]() { return c.peer.closed() && router->sessions.empty(); }));
+}
+
+TEST_F(ClientTest, AClientThatDoesNotReadStopsTheBackendsUntilItDoes)
+{
+    Client c;
+    log_in(c);
+    mocks::Peer server_end;
+    mocks::Listener fake_server(w.worker(), [&](Stream* s) { server_end.attach(s); });
+    mocks::RecordingHandler handler;
+    auto server = std::make_shared<Server>("db1", "127.0.0.1", fake_server.port());
+    BackendConnection* b = c.session->connect(server, handler);
+    ASSERT_TRUE(w.run_until([&]() { return b->stream() && b->stream()->reading(); }));
+    c.peer.stream()->read_stop();
+
+    std::string chunk(64 * 1024, 'r');
+    size_t sent = 0;
+    while (b->stream()->reading() && sent < (64u << 20))
+    {
+        router_of(c).reply(chunk, reply_to(COM_QUERY, false));
+        sent += chunk.size();
+        w.run_for(std::chrono::milliseconds(0));
+    }
+    EXPECT_FALSE(b->stream()->reading()) << "the client's write queue passed its high mark";
+    c.peer.stream()->read_start();
+    ASSERT_TRUE(w.run_until([&]() { return c.peer.input().size() == sent; }));
+    EXPECT_TRUE(w.run_until([&]() { return b->stream()->reading(); }));
+    w.close_sessions();  // before the handler goes
 }
 
 TEST_F(ClientTest, QuitClosesTheSessionAndWhatFollowsIsIgnored)
