@@ -105,7 +105,8 @@ const Specification& global_spec()
                           "Minimum time between two reloads of the backend user accounts"),
                         "30s")),
             def(p("users_refresh_interval", T::DURATION,
-                  "Reload the user accounts periodically at this interval; 0s disables"),
+                  "Reload the user accounts periodically at this interval, but not more often "
+                  "than `users_refresh_time`; 0s disables"),
                 "0s"),
             def(p("persist_runtime_changes", T::BOOL,
                   "Persist objects created or changed at runtime under the data directory"),

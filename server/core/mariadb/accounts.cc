@@ -7,6 +7,7 @@
 #include <chrono>
 #include <mutex>
 
+#include "sqlgate/config.hh"
 #include "sqlgate/log.hh"
 #include "sqlgate/mariadb.hh"
 #include "sqlgate/worker.hh"
@@ -236,12 +237,30 @@ void UserManager::reload(Worker& worker, int64_t min_interval_ms, std::function<
 
 void UserManager::run()
 {
+    // users_refresh_interval: reload that often, but never more often than
+    // users_refresh_time (MaxScale's minimum between two reloads).
+    int64_t interval = global_config().get_duration_ms("users_refresh_interval");
+    int64_t period = interval > 0
+                         ? std::max(interval, global_config().get_duration_ms("users_refresh_time"))
+                         : 0;
     std::unique_lock<std::mutex> lock(m_lock);
     while (!m_stop)
     {
+        if (!m_requested && period > 0 && now_ms() >= m_last_attempt_ms + period)
+        {
+            m_requested = true;  // the periodic reload
+        }
         if (!m_requested)
         {
-            m_cond.wait(lock);
+            if (period > 0)
+            {
+                m_cond.wait_for(lock,
+                                std::chrono::milliseconds(m_last_attempt_ms + period - now_ms()));
+            }
+            else
+            {
+                m_cond.wait(lock);
+            }
             continue;
         }
         m_last_attempt_ms = now_ms();

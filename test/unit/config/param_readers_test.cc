@@ -35,7 +35,6 @@ const fs::path root = SQLGATE_SOURCE_DIR;
 /// Parameters known to be unread that another piece of work implements; each must
 /// still be unread (PendingEntriesAreStillUnread), so the list only shrinks.
 const std::set<std::string> pending = {
-    "global.users_refresh_interval",
     "global.skip_name_resolve",
     // Another issue implements enable_root_user.
     "service.enable_root_user",
