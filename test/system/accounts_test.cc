@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "harness.hh"
+#include "http_client.hh"
 
 using namespace sqlgate::test;
 using Clock = std::chrono::steady_clock;
@@ -74,4 +75,52 @@ TEST(UsersRefreshInterval, AccountsAreReloadedPeriodically)
     }
     EXPECT_GE(loads, 3u) << log;
     as_root(0, {"DROP USER 'refresh_u'@'%'"});
+}
+
+TEST(AuthAllServers, AccountsOfEveryServerAreLoaded)
+{
+    Cluster& cluster = shared_cluster();
+    // An account on server2 only: not written to its binary log, so server3 (which
+    // replicates from server1) never gets it, and server1 never had it.
+    const std::string only2 = "SET SESSION sql_log_bin=0";
+    as_root(1, {only2, "DROP USER IF EXISTS 'only2_u'@'%'",
+                "CREATE USER 'only2_u'@'%' IDENTIFIED BY 'only2_pw'",
+                "GRANT SELECT ON test.* TO 'only2_u'@'%'"});
+    // s1 is server1 with rank=secondary, so that readconnroute sends sessions to s2.
+    int all_port = free_port(), first_port = free_port();
+    auto service = [&](const std::string& name, int port, const std::string& extra)
+    {
+        return "[" + name + "]\ntype=service\nrouter=readconnroute\nservers=s1,s2\n" +
+               "user=sqlgate\npassword=sqlgate_pw\n" + extra + "\n[" + name +
+               "-L]\ntype=listener\nservice=" + name +
+               "\naddress=127.0.0.1\nport=" + std::to_string(port) + "\n\n";
+    };
+    ConfigOptions o;
+    o.admin_port = free_port();
+    o.global_extra = "users_refresh_time=0s\nlog_info=true\n";  // a failed login reloads
+    std::string extra =
+        "[s1]\ntype=server\naddress=127.0.0.1\nport=" + std::to_string(cluster.port(0)) +
+        "\nrank=secondary\n\n" +
+        "[s2]\ntype=server\naddress=127.0.0.1\nport=" + std::to_string(cluster.port(1)) + "\n\n" +
+        service("All", all_port, "auth_all_servers=true\n") + service("First", first_port, "");
+    SqlGate gate(config_for(cluster, free_port(), extra, o), all_port);
+
+    MysqlPtr m(connect(all_port, "only2_u", "only2_pw", "test"));
+    ASSERT_TRUE(m) << gate.diagnostics();
+    EXPECT_EQ(query(m.get(), "SELECT @@server_id").value(), "2");
+    // Without it only s1, the first server that answers, is read: the account is unknown.
+    EXPECT_EQ(login_error(first_port, "only2_u", "only2_pw", "test"), 1045u);
+    std::string log = gate.log_text();
+    EXPECT_NE(log.find("Service All: loaded "), std::string::npos);
+    EXPECT_NE(log.find("databases from s1, s2"), std::string::npos) << log;
+
+    // A runtime change: the next reload (the failed login's) reads both.
+    ASSERT_TRUE(eventually([&] { return port_accepts(o.admin_port); }, 5s));
+    Http h(o.admin_port);
+    HttpResult r = h.patch("/v1/services/First",
+                           R"({"data":{"attributes":{"parameters":{"auth_all_servers":true}}}})");
+    ASSERT_EQ(r.code, 204) << r.error();
+    EXPECT_TRUE(eventually(
+        [&] { return login_error(first_port, "only2_u", "only2_pw", "test") == 0; }, 5s, 200ms));
+    as_root(1, {only2, "DROP USER 'only2_u'@'%'"});
 }

@@ -186,7 +186,8 @@ const Specification& service_spec()
                         "0s")),
             runtime(def(p("log_auth_warnings", T::BOOL, "Log authentication failures"), "true")),
             runtime(def(p("auth_all_servers", T::BOOL,
-                          "Load user accounts from all servers instead of one"),
+                          "Load the user accounts of every server and use their union, instead "
+                          "of those of the first server that answers"),
                         "false")),
             runtime(def(p("localhost_match_wildcard_host", T::BOOL,
                           "Let the wildcard host `%` match clients connecting from localhost"),

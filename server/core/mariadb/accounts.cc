@@ -58,6 +58,30 @@ const char* DB_QUERY =
     "SELECT user, host, db FROM mysql.db UNION "
     "SELECT DISTINCT user, host, db FROM mysql.tables_priv";
 const char* ROLES_QUERY = "SELECT user, host, role FROM mysql.roles_mapping";
+
+/// One row of USERS_QUERY.
+Account account_of(MYSQL_ROW r)
+{
+    auto str = [](const char* s) { return std::string(s ? s : ""); };
+    Account a;
+    a.user = str(r[0]);
+    a.host = str(r[1]);
+    a.plugin = str(r[4]);
+    std::string text = str(r[3]).empty() ? str(r[2]) : str(r[3]);
+    if (a.plugin.empty() || a.plugin == "mysql_native_password")
+    {
+        a.plugin = "mysql_native_password";
+        if (!mariadb::decode_password_hash(text, a.hash))
+        {
+            a.plugin = "invalid password hash";
+        }
+    }
+    a.is_role = str(r[5]) == "Y";
+    a.default_role = str(r[6]);
+    a.super_priv = str(r[7]) == "Y";
+    a.global_db_priv = str(r[8]) == "1";
+    return a;
+}
 }  // namespace
 
 bool wildcard_match(const std::string& p, const std::string& s, bool ci)
@@ -265,15 +289,15 @@ void UserManager::run()
         }
         m_last_attempt_ms = now_ms();
         lock.unlock();
-        std::string error;
-        std::shared_ptr<UserSnapshot> snap = load(error);
+        std::string error, sources;
+        std::shared_ptr<UserSnapshot> snap = load(error, sources);
         if (snap)
         {
             std::shared_ptr<const UserSnapshot> c = snap;
             std::atomic_store(&m_snapshot, c);
-            SG_INFO("Service %s: loaded %zu accounts and %zu databases",
+            SG_INFO("Service %s: loaded %zu accounts and %zu databases from %s",
                     std::atomic_load(&m_service)->name.c_str(), snap->accounts.size(),
-                    snap->databases.size());
+                    snap->databases.size(), sources.c_str());
         }
         else
         {
@@ -297,92 +321,126 @@ void UserManager::set_service(std::shared_ptr<const Service> service)
     std::atomic_store(&m_service, std::move(service));
 }
 
-std::shared_ptr<UserSnapshot> UserManager::load(std::string& error)
+namespace
+{
+/// The accounts of one server, or nullptr with @c error set.
+std::shared_ptr<UserSnapshot> load_from(const Server& server, const Service& service,
+                                        std::string& error)
+{
+    MYSQL* c = mysql_init(nullptr);
+    unsigned int timeout = 3;
+    mysql_optionsv(c, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
+    timeout = 10;
+    mysql_optionsv(c, MYSQL_OPT_READ_TIMEOUT, &timeout);
+    mysql_optionsv(c, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
+    bool local = !server.socket().empty();
+    if (!mysql_real_connect(c, local ? "localhost" : server.address().c_str(),
+                            service.user().c_str(), service.password().c_str(), nullptr,
+                            local ? 0 : server.port(), local ? server.socket().c_str() : nullptr,
+                            0))
+    {
+        error = "server " + server.name() + ": " + mysql_error(c);
+        mysql_close(c);
+        return nullptr;
+    }
+    auto snap = std::make_shared<UserSnapshot>();
+    snap->server_version = mysql_get_server_info(c);
+    bool ok = true;
+    auto query = [&](const char* sql, auto&& row_fn)
+    {
+        if (!ok)
+        {
+            return;
+        }
+        if (mysql_query(c, sql) != 0)
+        {
+            error = "server " + server.name() + ": " + mysql_error(c);
+            ok = false;
+            return;
+        }
+        MYSQL_RES* res = mysql_store_result(c);
+        while (MYSQL_ROW row = res ? mysql_fetch_row(res) : nullptr)
+        {
+            row_fn(row);
+        }
+        mysql_free_result(res);
+    };
+    auto str = [](const char* s) { return std::string(s ? s : ""); };
+    query(USERS_QUERY, [&](MYSQL_ROW r) { snap->accounts.push_back(account_of(r)); });
+    query(DB_QUERY,
+          [&](MYSQL_ROW r) {
+              snap->grants.push_back(DbGrant{str(r[0]), str(r[1]), str(r[2])});
+          });
+    query(ROLES_QUERY,
+          [&](MYSQL_ROW r) { snap->roles.emplace_back(str(r[0]) + "@" + str(r[1]), str(r[2])); });
+    query("SHOW DATABASES", [&](MYSQL_ROW r) { snap->databases.insert(str(r[0])); });
+    mysql_close(c);
+    return ok ? snap : nullptr;
+}
+
+/// auth_all_servers: add what @c from has to @c into. An account that both have
+/// (same user and host) keeps @c into's, as MaxScale keeps the first server's.
+void merge(UserSnapshot& into, UserSnapshot&& from)
+{
+    std::set<std::pair<std::string, std::string>> have;
+    for (const Account& a : into.accounts)
+    {
+        have.emplace(a.user, a.host);
+    }
+    for (Account& a : from.accounts)
+    {
+        if (have.emplace(a.user, a.host).second)
+        {
+            into.accounts.push_back(std::move(a));
+        }
+    }
+    into.grants.insert(into.grants.end(), from.grants.begin(), from.grants.end());
+    into.roles.insert(into.roles.end(), from.roles.begin(), from.roles.end());
+    into.databases.insert(from.databases.begin(), from.databases.end());
+}
+}  // namespace
+
+std::shared_ptr<UserSnapshot> UserManager::load(std::string& error, std::string& sources)
 {
     std::shared_ptr<const Service> service = std::atomic_load(&m_service);
+    bool all = service->config.get_bool("auth_all_servers");
+    std::shared_ptr<UserSnapshot> out;
     for (const ServerPtr& server : service->servers)
     {
-        MYSQL* c = mysql_init(nullptr);
-        unsigned int timeout = 3;
-        mysql_optionsv(c, MYSQL_OPT_CONNECT_TIMEOUT, &timeout);
-        timeout = 10;
-        mysql_optionsv(c, MYSQL_OPT_READ_TIMEOUT, &timeout);
-        mysql_optionsv(c, MYSQL_OPT_WRITE_TIMEOUT, &timeout);
-        bool local = !server->socket().empty();
-        if (!mysql_real_connect(c, local ? "localhost" : server->address().c_str(),
-                                service->user().c_str(), service->password().c_str(), nullptr,
-                                local ? 0 : server->port(),
-                                local ? server->socket().c_str() : nullptr, 0))
+        std::string problem;
+        std::shared_ptr<UserSnapshot> snap = load_from(*server, *service, problem);
+        if (!snap)
         {
-            error = "server " + server->name() + ": " + mysql_error(c);
-            mysql_close(c);
+            error = problem;
+            if (all)
+            {
+                SG_WARNING("Service %s: cannot load user accounts from %s", service->name.c_str(),
+                           problem.c_str());
+            }
             continue;
         }
-        auto snap = std::make_shared<UserSnapshot>();
-        snap->server_version = mysql_get_server_info(c);
-        bool ok = true;
-        auto query = [&](const char* sql, auto&& row_fn)
+        sources += (sources.empty() ? "" : ", ") + server->name();
+        if (out)
         {
-            if (!ok)
-            {
-                return;
-            }
-            if (mysql_query(c, sql) != 0)
-            {
-                error = "server " + server->name() + ": " + mysql_error(c);
-                ok = false;
-                return;
-            }
-            MYSQL_RES* res = mysql_store_result(c);
-            while (MYSQL_ROW row = res ? mysql_fetch_row(res) : nullptr)
-            {
-                row_fn(row);
-            }
-            mysql_free_result(res);
-        };
-        auto str = [](const char* s) { return std::string(s ? s : ""); };
-        query(USERS_QUERY,
-              [&](MYSQL_ROW r)
-              {
-                  Account a;
-                  a.user = str(r[0]);
-                  a.host = str(r[1]);
-                  a.plugin = str(r[4]);
-                  std::string text = str(r[3]).empty() ? str(r[2]) : str(r[3]);
-                  if (a.plugin.empty() || a.plugin == "mysql_native_password")
-                  {
-                      a.plugin = "mysql_native_password";
-                      if (!mariadb::decode_password_hash(text, a.hash))
-                      {
-                          a.plugin = "invalid password hash";
-                      }
-                  }
-                  a.is_role = str(r[5]) == "Y";
-                  a.default_role = str(r[6]);
-                  a.super_priv = str(r[7]) == "Y";
-                  a.global_db_priv = str(r[8]) == "1";
-                  snap->accounts.push_back(std::move(a));
-              });
-        query(DB_QUERY,
-              [&](MYSQL_ROW r) {
-                  snap->grants.push_back(DbGrant{str(r[0]), str(r[1]), str(r[2])});
-              });
-        query(ROLES_QUERY, [&](MYSQL_ROW r)
-              { snap->roles.emplace_back(str(r[0]) + "@" + str(r[1]), str(r[2])); });
-        query("SHOW DATABASES", [&](MYSQL_ROW r) { snap->databases.insert(str(r[0])); });
-        mysql_close(c);
-        if (ok)
+            merge(*out, std::move(*snap));
+        }
+        else
         {
-            snap->sort();
-            snap->loaded_at_ms = now_ms();
-            return snap;
+            out = snap;
+        }
+        if (!all)
+        {
+            break;  // the first server that answers, unless auth_all_servers
         }
     }
-    if (service->servers.empty())
+    if (!out)
     {
-        error = "the service has no servers";
+        error = service->servers.empty() ? "the service has no servers" : error;
+        return nullptr;
     }
-    return nullptr;
+    out->sort();
+    out->loaded_at_ms = now_ms();
+    return out;
 }
 
 }  // namespace sqlgate::mariadb

@@ -39,7 +39,6 @@ const std::set<std::string> pending = {
     // Another issue implements enable_root_user.
     "service.enable_root_user",
     "service.log_auth_warnings",
-    "service.auth_all_servers",
     "service.localhost_match_wildcard_host",
     "listener.authenticator",
     "listener.authenticator_options",

@@ -104,7 +104,9 @@ public:
 
 private:
     void run();
-    std::shared_ptr<UserSnapshot> load(std::string& error);
+    /// From the first server that answers, or with auth_all_servers the union of
+    /// all that answer; @c sources names them.
+    std::shared_ptr<UserSnapshot> load(std::string& error, std::string& sources);
 
     std::shared_ptr<const Service> m_service;  ///< std::atomic_load/store only
     std::shared_ptr<const UserSnapshot> m_snapshot;
