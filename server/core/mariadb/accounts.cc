@@ -263,10 +263,10 @@ void UserManager::run()
 {
     // users_refresh_interval: reload that often, but never more often than
     // users_refresh_time (MaxScale's minimum between two reloads).
-    int64_t interval = global_config().get_duration_ms("users_refresh_interval");
-    int64_t period = interval > 0
-                         ? std::max(interval, global_config().get_duration_ms("users_refresh_time"))
-                         : 0;
+    int64_t interval = global_config()->get_duration_ms("users_refresh_interval");
+    int64_t period =
+        interval > 0 ? std::max(interval, global_config()->get_duration_ms("users_refresh_time"))
+                     : 0;
     std::unique_lock<std::mutex> lock(m_lock);
     while (!m_stop)
     {
