@@ -19,7 +19,7 @@ struct AdminGate
     {
         o.admin_port = admin;
         gate = std::make_unique<SqlGate>(config_for(shared_cluster(), port, extra, o), port);
-        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 20s)) << gate->diagnostics();
     }
     Http http() const { return Http(admin); }
 };

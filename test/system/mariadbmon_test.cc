@@ -45,7 +45,7 @@ struct MonGate
             const std::string& router_options = "master")
     {
         gate = std::make_unique<SqlGate>(gate_config(c, port, admin, extra, router_options), port);
-        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+        EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 20s)) << gate->diagnostics();
     }
     Http http() const { return Http(admin); }
 };

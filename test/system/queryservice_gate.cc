@@ -18,7 +18,7 @@ QsGate::QsGate(const std::string& listener_extra, const std::string& global_extr
         "protocol=queryservice\naddress=127.0.0.1\nport=" +
         std::to_string(qs) + "\n" + listener_extra;
     gate = std::make_unique<SqlGate>(config_for(shared_cluster(), port, section, o), qs);
-    EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+    EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 20s)) << gate->diagnostics();
 }
 
 std::string form(const Params& params)

@@ -15,7 +15,7 @@ GwGate::GwGate(const std::string& listener_extra)
         "protocol=sqlgateway\naddress=127.0.0.1\nport=" +
         std::to_string(gw) + "\n" + listener_extra;
     gate = std::make_unique<SqlGate>(config_for(shared_cluster(), port, section, o), gw);
-    EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 5s)) << gate->diagnostics();
+    EXPECT_TRUE(eventually([&] { return port_accepts(admin); }, 20s)) << gate->diagnostics();
 }
 
 std::string statement(const std::string& sql, const std::string& extra)
